@@ -1,0 +1,53 @@
+"""python manage.py import_programme seeds/<file>: load the appendix, applying exactly the difference."""
+
+from datetime import date
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from portfolio.seedparse import SourceError, parse_appendix
+from portfolio.services import programme_import
+
+DEFAULT_CODE = "02-CTr/TU"
+DEFAULT_TITLE = (
+    "Chương trình hành động của Ban Chấp hành Đảng bộ thành phố thực hiện Nghị quyết Đại hội "
+    "đại biểu Đảng bộ thành phố Cần Thơ lần thứ I, nhiệm kỳ 2025 - 2030"
+)
+DEFAULT_DATE = "2025-10-28"
+
+
+class Command(BaseCommand):
+    help = "Nạp danh mục nhiệm vụ của chương trình từ tệp nguồn; chạy lại chỉ áp dụng phần khác biệt."
+
+    def add_arguments(self, parser):
+        parser.add_argument("source", help="Tệp văn bản chứa phụ lục (ví dụ seeds/001_b50851294415a046.txt)")
+        parser.add_argument("--code", default=DEFAULT_CODE, help="Số hiệu chương trình")
+        parser.add_argument("--title", default=DEFAULT_TITLE, help="Tên chương trình")
+        parser.add_argument("--date", default=DEFAULT_DATE, help="Ngày ban hành (YYYY-MM-DD)")
+        parser.add_argument("--dry-run", action="store_true", help="Chỉ hiện khác biệt, không ghi gì")
+
+    def handle(self, *args, **options):
+        path = Path(options["source"])
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"Không đọc được tệp {path}: {exc}") from exc
+        try:
+            adopted_on = date.fromisoformat(options["date"])
+        except ValueError as exc:
+            raise CommandError(f"Ngày ban hành «{options['date']}» không đúng dạng YYYY-MM-DD") from exc
+        try:
+            parsed = parse_appendix(text)
+        except SourceError as exc:
+            raise CommandError(f"{path}: {exc}. Không ghi gì vào cơ sở dữ liệu.") from exc
+        result = programme_import(
+            parsed=parsed,
+            code=options["code"],
+            title=options["title"],
+            adopted_on=adopted_on,
+            source_name=path.name,
+            dry_run=options["dry_run"],
+        )
+        for line in result.lines():
+            self.stdout.write(line)
+        self.stdout.write(self.style.SUCCESS(result.summary()))

@@ -1,0 +1,213 @@
+"""The programme appendix, as text extracted from the PDF, -> rows.
+
+Pure functions, no Django. The parser is strict: a line it cannot place, a
+row with the wrong number of cells or a gap in the numbering raises
+``SourceError`` naming the line, so a partly read source is never loaded.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+APPENDIX_START = "**DANH MỤC CÁC NHIỆM VỤ, ĐỀ ÁN"
+APPENDIX_END = "Ghi chú:"
+CELLS_PER_ROW = 6
+
+ROLE_LEAD = "lead"
+ROLE_ADVISING_LEAD = "advising_lead"
+ROLE_IMPLEMENTING_LEAD = "implementing_lead"
+ROLE_IMPLEMENTING = "implementing"
+ROLE_COORDINATING = "coordinating"
+
+# Labels inside the coordinating cell; longest first so "chủ trì tham mưu" wins over "chủ trì".
+ROLE_LABELS: tuple[tuple[str, str], ...] = (
+    (r"(?:các\s+)?cơ quan chủ trì tham mưu", ROLE_ADVISING_LEAD),
+    (r"(?:các\s+)?cơ quan chủ trì", ROLE_IMPLEMENTING_LEAD),
+    (r"(?:các\s+)?cơ quan thực hiện", ROLE_IMPLEMENTING),
+    (r"(?:các\s+)?cơ quan phối hợp", ROLE_COORDINATING),
+)
+LABEL_RE = re.compile(
+    r"^(?P<label>" + "|".join(p for p, _ in ROLE_LABELS) + r")\s*:\s*(?P<rest>.*)$", re.IGNORECASE
+)
+ROMAN_RE = re.compile(r"^(?P<numeral>[IVX]+)(?:[.\s]\s*(?P<title>.*))?$")
+
+
+class SourceError(ValueError):
+    """The source cannot be read fully; ``line`` is 1-based in the source file."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(f"Dòng {line}: {message}")
+        self.line = line
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ParsedSection:
+    numeral: str
+    title: str
+    line: int
+
+
+@dataclass(frozen=True)
+class ParsedRole:
+    """One body named in a cell, with the role the cell gives it."""
+
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    number: int
+    section: str
+    title: str
+    lead_text: str
+    partners_text: str
+    deadline_text: str
+    funding_text: str
+    line: int
+
+
+@dataclass
+class ParsedAppendix:
+    sections: list[ParsedSection] = field(default_factory=list)
+    rows: list[ParsedRow] = field(default_factory=list)
+
+
+def clean_cell(value: str) -> str:
+    """Remove leftover HTML markup and collapse whitespace, keeping the words exactly."""
+    value = re.sub(r"<[^>]*>", " ", value)
+    value = html.unescape(value)
+    value = unicodedata.normalize("NFC", value)
+    return re.sub(r"\s+", " ", value).strip()
+
+
+def _is_header(cells: list[str]) -> bool:
+    return cells[0].strip().upper() == "TT" and "NHIỆM VỤ" in cells[1].upper()
+
+
+def parse_appendix(text: str) -> ParsedAppendix:
+    """Read every row of the appendix; raise SourceError on anything it cannot place."""
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.strip().startswith(APPENDIX_START)), None)
+    if start is None:
+        raise SourceError(1, f"không tìm thấy dòng mở đầu phụ lục «{APPENDIX_START}»")
+    parsed = ParsedAppendix()
+    in_table = False
+    for index in range(start + 1, len(lines)):
+        lineno = index + 1
+        raw = lines[index]
+        if raw.strip().startswith(APPENDIX_END):
+            break
+        if not raw.strip():
+            continue
+        cells = raw.split("\t")
+        if _is_header(cells):
+            in_table = True
+            continue
+        if not in_table:
+            continue  # the appendix title and notes before the first header row
+        first = clean_cell(cells[0])
+        if first.isdigit():
+            parsed.rows.append(_row(cells, lineno, parsed))
+            continue
+        section = ROMAN_RE.match(first)
+        if section:
+            parsed.sections.append(_section(section, cells, lineno, parsed))
+            continue
+        raise SourceError(lineno, f"không nhận dạng được dòng «{clean_cell(raw)[:80]}»")
+    else:
+        raise SourceError(len(lines), f"không tìm thấy dòng kết thúc phụ lục «{APPENDIX_END}»")
+    if not parsed.rows:
+        raise SourceError(start + 1, "phụ lục không có nhiệm vụ nào")
+    return parsed
+
+
+def _section(match: re.Match, cells: list[str], lineno: int, parsed: ParsedAppendix) -> ParsedSection:
+    numeral = match["numeral"]
+    rest = [clean_cell(c) for c in cells[1:]]
+    title = clean_cell(match["title"] or "") or (rest.pop(0) if rest else "")
+    if not title:
+        raise SourceError(lineno, f"mục {numeral} không có tiêu đề")
+    if any(rest):
+        raise SourceError(lineno, f"dòng tiêu đề mục {numeral} có ô thừa")
+    if any(s.numeral == numeral for s in parsed.sections):
+        raise SourceError(lineno, f"mục {numeral} xuất hiện hai lần")
+    return ParsedSection(numeral, title, lineno)
+
+
+def _row(cells: list[str], lineno: int, parsed: ParsedAppendix) -> ParsedRow:
+    if len(cells) != CELLS_PER_ROW:
+        raise SourceError(lineno, f"dòng có {len(cells)} ô, cần đúng {CELLS_PER_ROW} ô (phân cách bằng tab)")
+    number = int(clean_cell(cells[0]))
+    expected = parsed.rows[-1].number + 1 if parsed.rows else 1
+    if number != expected:
+        raise SourceError(lineno, f"số thứ tự {number} không liền mạch, cần {expected}")
+    if not parsed.sections:
+        raise SourceError(lineno, f"nhiệm vụ {number} nằm trước mục đầu tiên (I, II, ...)")
+    values = [clean_cell(c) for c in cells]
+    names = ("nhiệm vụ", "cơ quan chủ trì", "cơ quan phối hợp", "thời hạn", "nguồn lực")
+    for name, value in zip(names, values[1:]):
+        if not value and name in ("nhiệm vụ", "cơ quan chủ trì"):
+            raise SourceError(lineno, f"nhiệm vụ {number}: ô «{name}» trống")
+    return ParsedRow(
+        number=number,
+        section=parsed.sections[-1].numeral,
+        title=values[1],
+        lead_text=values[2],
+        partners_text=values[3],
+        deadline_text=values[4],
+        funding_text=values[5],
+        line=lineno,
+    )
+
+
+def split_roles(partners_text: str, known: set[str] | None = None, normalise=lambda s: s) -> list[ParsedRole]:
+    """Split a coordinating cell into (body, role) pairs.
+
+    The cell reads like "- Cơ quan chủ trì tham mưu: A. - Các cơ quan phối hợp: B; C".
+    Segments start with a dash followed by a capital; an unlabelled segment is
+    coordinating. Bodies are separated by ";" and, where every part is a known
+    body, by "," (names such as "Các cơ quan chuyên trách tham mưu, giúp việc
+    Thành ủy" contain commas themselves).
+    """
+    known = known or set()
+    text = clean_cell(partners_text)
+    segments: list[str] = []
+    for piece in re.split(r"(?:^|\s)-\s+", text):
+        # "chính trị - xã hội" is part of a name: only a dash before a capital starts a segment.
+        if segments and piece[:1].islower():
+            segments[-1] += " - " + piece
+        elif piece.strip():
+            segments.append(piece)
+    result: list[ParsedRole] = []
+    for segment in segments:
+        segment = segment.strip().strip(".").strip()
+        role = ROLE_COORDINATING
+        match = LABEL_RE.match(segment)
+        if match:
+            label = match["label"].lower()
+            role = next(r for p, r in ROLE_LABELS if re.fullmatch(p, label, re.IGNORECASE))
+            segment = match["rest"]
+        for name in _split_names(segment, known, normalise):
+            pair = ParsedRole(name=name, role=role)
+            if pair not in result:
+                result.append(pair)
+    return result
+
+
+def _split_names(segment: str, known: set[str], normalise) -> list[str]:
+    names: list[str] = []
+    for piece in segment.split(";"):
+        piece = piece.strip().strip(".").strip()
+        if not piece:
+            continue
+        parts = [p.strip().strip(".").strip() for p in piece.split(",")]
+        if normalise(piece) not in known and len(parts) > 1 and all(normalise(p) in known for p in parts):
+            names.extend(parts)
+        else:
+            names.append(piece)
+    return names

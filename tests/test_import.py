@@ -1,0 +1,231 @@
+import io
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from portfolio.choices import FundingCategory, Role, TaskKind
+from portfolio.models import Agency, AgencyAlias, Assignment, FundingSource, Milestone, Programme, Task
+from portfolio.services import programme_fixture_json
+
+from .conftest import ROOT, SEED
+
+
+class _Text(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.parts = []
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def source_cells() -> dict[int, list[str]]:
+    """The appendix cells read independently of the parser: tags dropped by html.parser, whitespace collapsed."""
+    text = SEED.read_text(encoding="utf-8")
+    appendix = text[text.index("**DANH MỤC CÁC NHIỆM VỤ, ĐỀ ÁN") : text.index("Ghi chú:", text.index("**DANH MỤC"))]
+    rows = {}
+    for line in appendix.splitlines():
+        cells = line.split("\t")
+        if cells[0].strip().isdigit():
+            cleaned = []
+            for cell in cells:
+                parser = _Text()
+                parser.feed(cell)
+                cleaned.append(" ".join("".join(parser.parts).split()))
+            rows[int(cells[0])] = cleaned
+    return rows
+
+
+def run_import(path, *args) -> str:
+    out = io.StringIO()
+    call_command("import_programme", str(path), *args, stdout=out)
+    return out.getvalue()
+
+
+def db_snapshot():
+    return (
+        sorted(Task.objects.values_list("number", "title", "lead_text", "partners_text", "deadline_text", "funding_text", "due_date", "version")),
+        sorted(Assignment.objects.values_list("task__number", "agency__name", "role")),
+        sorted(Milestone.objects.values_list("task__number", "position", "due_date")),
+        Agency.objects.count(),
+        AgencyAlias.objects.count(),
+        FundingSource.objects.count(),
+    )
+
+
+def test_import_loads_every_task_by_section(programme):
+    assert programme.tasks.count() == 252
+    assert programme.tasks.filter(section__numeral="I").count() == 208
+    assert programme.tasks.filter(section__numeral="II").count() == 44
+    assert programme.adopted_on.isoformat() == "2025-10-28"
+
+
+def test_import_keeps_every_cell_exactly_as_written(programme):
+    cells = source_cells()
+    assert len(cells) == 252
+    for task in programme.tasks.all():
+        _, title, lead, partners, deadline, funding = cells[task.number]
+        assert (task.title, task.lead_text, task.partners_text, task.deadline_text, task.funding_text) == (
+            title,
+            lead,
+            partners,
+            deadline,
+            funding,
+        ), task.number
+
+
+def test_import_resolves_misspelt_agency_names_and_keeps_the_misspelling(programme):
+    steering = Agency.objects.get(name="Ban Chỉ đạo 35 Thành ủy")
+    assert "Ban Chi đạo 35 Thành ủy" in steering.aliases.values_list("alias", flat=True)
+    assert set(Task.objects.filter(number__in=[7, 8]).values_list("assignments__agency__name", flat=True)) >= {steering.name}
+    organisation = Agency.objects.get(name="Ban Tổ chức Thành ủy")
+    assert "Tổ chức Thành ủy" in organisation.aliases.values_list("alias", flat=True)
+    task20 = Task.objects.get(number=20)
+    assert task20.assignments.get(role=Role.ADVISING_LEAD).agency == organisation
+    assert not Agency.objects.filter(name__in=["Ban Chi đạo 35 Thành ủy", "Tổ chức Thành ủy"]).exists()
+
+
+def test_import_merges_funding_sources_written_in_different_case(programme):
+    source = FundingSource.objects.get(label="Ngân sách nhà nước")
+    assert source.category == FundingCategory.STATE_BUDGET
+    written = set(source.tasks.values_list("funding_text", flat=True))
+    assert written == {"Ngân sách nhà nước", "Ngân sách Nhà nước"}
+    assert source.tasks.count() == 131
+    assert not FundingSource.objects.filter(label="Ngân sách Nhà nước").exists()
+    assert Task.objects.filter(funding__isnull=True).count() == 0
+    jica = Task.objects.get(funding__category=FundingCategory.ODA_GRANT)
+    assert "JICA" in jica.funding_text
+
+
+def test_import_splits_task_28_into_one_assignment_per_body_and_role(programme):
+    task = Task.objects.get(number=28)
+    roles = {(a.agency.name, a.role) for a in task.assignments.select_related("agency")}
+    assert roles == {
+        ("Ban Thường vụ Thành ủy", Role.LEAD),
+        ("Trường Chính trị thành phố", Role.ADVISING_LEAD),
+        ("Ban Tổ chức Thành ủy", Role.COORDINATING),
+        ("Ban Tuyên giáo và Dân vận Thành ủy", Role.COORDINATING),
+        ("Đảng ủy UBND thành phố", Role.COORDINATING),
+    }
+
+
+def test_import_understands_every_deadline(programme):
+    assert not Task.objects.filter(needs_review=True).exists()
+    task1 = Task.objects.get(number=1)
+    assert [m.due_date.isoformat() for m in task1.milestones.all()] == ["2027-12-31", "2030-12-31"]
+    assert task1.next_due_date.isoformat() == "2027-12-31"
+    assert Task.objects.filter(is_ongoing=True).count() == 3
+    assert Task.objects.get(number=32).due_date.isoformat() == "2029-09-30"
+
+
+def test_import_detects_task_kinds(programme):
+    assert Task.objects.get(number=14).kind == TaskKind.RESOLUTION
+    assert Task.objects.get(number=6).kind == TaskKind.SCHEME
+    assert Task.objects.get(number=39).kind == TaskKind.PROJECT
+    assert Task.objects.get(number=4).kind == TaskKind.PROGRAMME
+    assert Task.objects.get(number=47).kind == TaskKind.OTHER
+
+
+def test_import_central_agency_tasks(programme):
+    central = Agency.objects.get(name="Cơ quan Trung ương")
+    assert central.kind == "central"
+    assert central.assignments.filter(role=Role.LEAD).count() == 19
+
+
+def test_import_twice_changes_nothing_and_says_so(programme):
+    before = db_snapshot()
+    output = run_import(SEED)
+    assert "Không có thay đổi" in output
+    assert db_snapshot() == before
+
+
+def test_import_applies_and_reports_an_edited_source(programme, tmp_path):
+    text = SEED.read_text(encoding="utf-8")
+    text = text.replace("Tăng cường bảo vệ nền tảng tư tưởng của Đảng\t", "Tăng cường bảo vệ vững chắc nền tảng tư tưởng của Đảng\t")
+    text = text.replace("\tQuý III/2029\t", "\tQuý IV/2029\t")
+    lines = text.splitlines()
+    last = next(i for i, line in enumerate(lines) if line.startswith("252\t"))
+    lines.insert(last + 1, "253\tDự án mới bổ sung\tĐảng ủy UBND thành phố\tCơ quan phối hợp: Sở Xây dựng\t2027\tNgân sách nhà nước")
+    edited = tmp_path / "edited.txt"
+    edited.write_text("\n".join(lines), encoding="utf-8")
+    untouched = Task.objects.get(number=100)
+    untouched_version = untouched.version
+
+    output = run_import(edited)
+
+    assert "~ Sửa TT 7: Tăng cường bảo vệ vững chắc" in output
+    assert "nhiệm vụ: «Tăng cường bảo vệ nền tảng tư tưởng của Đảng» -> «Tăng cường bảo vệ vững chắc nền tảng tư tưởng của Đảng»" in output
+    assert "thời hạn: «Quý III/2029» -> «Quý IV/2029»" in output
+    assert "+ Thêm TT 253: Dự án mới bổ sung" in output
+    assert "thêm 1, sửa 2, xóa 0" in output
+    assert Task.objects.get(number=32).due_date.isoformat() == "2029-12-31"
+    new = Task.objects.get(number=253)
+    assert new.section.numeral == "II" and new.kind == TaskKind.PROJECT
+    assert new.assignments.get(role=Role.COORDINATING).agency.name == "Sở Xây dựng"
+    assert Task.objects.get(number=100).version == untouched_version
+
+    # Removing the row again is reported and applied.
+    output = run_import(SEED)
+    assert "- Xóa TT 253: Dự án mới bổ sung" in output
+    assert "thêm 0, sửa 2, xóa 1" in output
+    assert not Task.objects.filter(number=253).exists()
+
+
+def test_import_dry_run_writes_nothing(db):
+    output = run_import(SEED, "--dry-run")
+    assert "Chạy thử" in output and "thêm 252" in output
+    assert Task.objects.count() == 0 and Programme.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda t: t.replace("\tTháng 10/2025\tNgân sách nhà nước và các nguồn hợp pháp khác\n4\t", "\tTháng 10/2025\n4\t", 1), "ô"),
+        (lambda t: t.replace("\n120\t", "\n121\t", 1), "không liền mạch"),
+        (lambda t: t.replace("\n57\t", "\nvăn bản lạc\n57\t", 1), "không nhận dạng được"),
+    ],
+)
+def test_import_refuses_a_broken_source_and_writes_nothing(programme, tmp_path, mutate, message):
+    text = SEED.read_text(encoding="utf-8")
+    broken_text = mutate(text)
+    assert broken_text != text
+    broken = tmp_path / "broken.txt"
+    broken.write_text(broken_text.replace("Tăng cường bảo vệ nền tảng", "ĐÃ SỬA"), encoding="utf-8")
+    before = db_snapshot()
+    with pytest.raises(CommandError) as error:
+        run_import(broken)
+    assert re.search(r"Dòng \d+:", str(error.value)) and message in str(error.value)
+    assert "Không ghi gì" in str(error.value)
+    assert db_snapshot() == before
+
+
+def test_import_refuses_a_broken_source_on_an_empty_database(db, tmp_path):
+    broken = tmp_path / "broken.txt"
+    broken.write_text(SEED.read_text(encoding="utf-8").replace("\n200\t", "\n201\t", 1), encoding="utf-8")
+    with pytest.raises(CommandError):
+        run_import(broken)
+    assert Task.objects.count() == 0 and Agency.objects.count() == 0
+
+
+def test_fixture_is_generated_from_the_import(programme):
+    committed = (ROOT / "fixtures" / "programme.json").read_text(encoding="utf-8")
+    assert programme_fixture_json() == committed, "fixtures/programme.json is stale: run manage.py build_programme_fixture"
+
+
+def test_loaddata_gives_the_same_database_as_the_import(programme, django_db_blocker):
+    imported = programme_fixture_json()
+    Task.objects.all().delete()
+    Programme.objects.all().delete()
+    AgencyAlias.objects.all().delete()
+    Agency.objects.filter(parent__isnull=False).delete()
+    Agency.objects.all().delete()
+    FundingSource.objects.all().delete()
+    call_command("loaddata", str(ROOT / "fixtures" / "programme.json"), verbosity=0)
+    assert Task.objects.count() == 252
+    assert programme_fixture_json() == imported
+    assert json.loads(imported)[0]["model"] == "portfolio.programme"

@@ -1,0 +1,65 @@
+"""The project's own plumbing: the deployment description, the README's commands, CI."""
+
+import re
+import subprocess
+import sys
+
+import yaml
+
+from .conftest import ROOT
+
+
+def test_docker_compose_describes_the_deployment():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert set(services) == {"web", "worker", "beat", "db", "redis"}
+    for name in ("web", "worker", "beat"):
+        service = services[name]
+        assert service["build"] == "." and service["env_file"] == ".env"
+        assert service["depends_on"]["db"]["condition"] == "service_healthy"
+    assert "gunicorn config.wsgi:application" in services["web"]["command"]
+    assert services["worker"]["command"].startswith("celery -A config worker")
+    assert services["beat"]["command"].startswith("celery -A config beat")
+    assert services["db"]["image"].startswith("postgres:") and services["redis"]["image"].startswith("redis:")
+    assert set(compose["volumes"]) == {"pgdata", "media"}
+
+
+def test_every_setting_read_from_the_environment_is_in_env_example():
+    settings_text = (ROOT / "config" / "settings" / "base.py").read_text()
+    read = set(re.findall(r'(?:environ\.get|env_bool|env_list)\(\s*"([A-Z_]+)"', settings_text))
+    listed = set(re.findall(r"^#?\s*([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
+    assert read and read <= listed, read - listed
+
+
+def test_readme_opens_with_the_two_commands_and_ci_runs_the_second():
+    readme = (ROOT / "README.md").read_text()
+    commands = re.findall(r"```(?:sh|bash)?\n(.+?)\n```", readme)
+    assert commands[:2] == ["python3 dev.py run", "python3 dev.py test"]
+    assert "python3 dev.py test\n" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_requirements_are_all_pinned():
+    lines = [l.split("#")[0].strip() for l in (ROOT / "requirements.txt").read_text().splitlines()]
+    requirements = [l for l in lines if l]
+    assert requirements and all(re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9][\w.]*", r) for r in requirements), requirements
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    env = {"DJANGO_DEBUG": "false", "DJANGO_ALLOWED_HOSTS": "example.org", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_no_missing_migrations():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "config.settings.test"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
