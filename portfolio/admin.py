@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .services import task_apply_schedule
+from .services import agency_refresh_tasks, task_apply_schedule, task_refresh_search_text
 from .models import Agency, AgencyAlias, Assignment, FundingSource, Milestone, Programme, Section, Task
 
 admin.site.site_header = _("Theo dõi Chương trình hành động Thành ủy Cần Thơ")
@@ -43,6 +43,11 @@ class AgencyAdmin(admin.ModelAdmin):
     search_fields = ["name", "short_name", "aliases__alias", "emails"]
     autocomplete_fields = ["parent"]
     inlines = [AgencyAliasInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"name", "short_name"} & set(form.changed_data):
+            agency_refresh_tasks(agency=obj)
 
 
 @admin.register(AgencyAlias)
@@ -96,6 +101,7 @@ class TaskAdmin(admin.ModelAdmin):
         if "deadline_text" in form.changed_data:
             task_apply_schedule(task=form.instance)
             form.instance.save()
+        task_refresh_search_text(task=form.instance)
 
 
 @admin.register(Assignment)

@@ -177,7 +177,7 @@ class Task(TimeStamped):
     objects = NaturalKeyManager("programme__natural", "number")
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("chương trình"))
-    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("mục"))
+    section = models.ForeignKey(Section, on_delete=models.RESTRICT, related_name="tasks", verbose_name=_("mục"))
     number = models.PositiveIntegerField(_("TT"))
     title = models.TextField(_("nhiệm vụ cụ thể"))
     kind = models.CharField(_("loại nhiệm vụ"), max_length=20, choices=TaskKind.choices, default=TaskKind.OTHER)
@@ -208,6 +208,8 @@ class Task(TimeStamped):
     completed_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True)
     last_reported_at = models.DateTimeField(_("cập nhật tiến độ lần cuối"), null=True, blank=True)
     version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
+    # Title, cells and body names without diacritics, lower-cased: "duong tinh 925" finds "Đường tỉnh 925".
+    search_text = models.TextField(_("nội dung tìm kiếm"), blank=True, editable=False)
 
     class Meta:
         ordering = ["programme", "number"]

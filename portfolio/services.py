@@ -201,6 +201,21 @@ def task_apply_schedule(*, task: Task) -> None:
     task.next_due_date = schedule.milestones[0].due if schedule.milestones else schedule.due
 
 
+def task_refresh_search_text(*, task: Task) -> None:
+    """Rebuild the diacritics-free text the list's free-text filter searches; saves only that field."""
+    names = task.assignments.values_list("agency__name", "agency__short_name")
+    parts = [task.title, task.lead_text, task.partners_text, task.deadline_text, task.funding_text]
+    parts += [name for pair in names for name in pair if name]
+    task.search_text = catalogue.ascii_fold(" ".join(parts))
+    Task.objects.filter(pk=task.pk).update(search_text=task.search_text)
+
+
+def agency_refresh_tasks(*, agency: Agency) -> None:
+    """After a body is renamed, its tasks must be found under the new name."""
+    for task in Task.objects.filter(assignments__agency=agency).distinct():
+        task_refresh_search_text(task=task)
+
+
 def _apply_assignments(task: Task, resolver: AgencyResolver) -> None:
     task.assignments.all().delete()
     pairs = [(task.lead_text, Role.LEAD)]
@@ -270,6 +285,7 @@ def programme_import(
         task.save()
         if fields & {"lead_text", "partners_text"}:
             _apply_assignments(task, resolver)
+        task_refresh_search_text(task=task)
     removed = [d.number for d in result.removed]
     programme.tasks.filter(number__in=removed).delete()
     Section.objects.filter(programme=programme).exclude(numeral__in=sections).filter(tasks__isnull=True).delete()

@@ -1,8 +1,13 @@
 from django.urls import path
-from django.views.generic import RedirectView
+
+from . import views
 
 app_name = "portfolio"
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/portfolio/task/"), name="home"),
+    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("tasks/", views.TaskListView.as_view(), name="task_list"),
+    path("tasks/export.xlsx", views.task_export, name="task_export"),
+    path("tasks/<int:pk>/", views.TaskDetailView.as_view(), name="task_detail"),
+    path("agencies/<int:pk>/", views.AgencyDetailView.as_view(), name="agency_detail"),
 ]

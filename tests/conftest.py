@@ -1,3 +1,4 @@
+import io
 from pathlib import Path
 
 import pytest
@@ -5,6 +6,18 @@ from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "001_b50851294415a046.txt"
+CODE = "02-CTr/TU"
+
+
+def load_programme():
+    call_command("import_programme", str(SEED), stdout=io.StringIO())
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the real programme once into the test database; each test's changes are rolled back."""
+    with django_db_blocker.unblock():
+        load_programme()
 
 
 @pytest.fixture(scope="session")
@@ -14,8 +27,22 @@ def seed_text() -> str:
 
 @pytest.fixture
 def programme(db):
-    """The real programme, loaded by the real import command."""
-    call_command("import_programme", str(SEED), stdout=open("/dev/null", "w"))
+    """The real programme, loaded by the real import command (again if a transactional test emptied the database)."""
     from portfolio.models import Programme
 
-    return Programme.objects.get(code="02-CTr/TU")
+    found = Programme.objects.filter(code=CODE).first()
+    if found is None or found.tasks.count() != 252:
+        load_programme()
+    return Programme.objects.get(code=CODE)
+
+
+@pytest.fixture
+def empty_db(db):
+    """A database without any programme data."""
+    from portfolio.models import Agency, AgencyAlias, FundingSource, Programme
+
+    Programme.objects.all().delete()
+    AgencyAlias.objects.all().delete()
+    Agency.objects.update(parent=None)
+    Agency.objects.all().delete()
+    FundingSource.objects.all().delete()

@@ -11,7 +11,7 @@ def office(db):
 
 def test_admin_requires_login(client, db):
     response = client.get("/admin/portfolio/task/")
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert response.status_code == 302 and "/login/?next=/admin/portfolio/task/" in response["Location"]
 
 
 def test_admin_lists_the_252_tasks_in_vietnamese(client, office, programme):

@@ -58,6 +58,12 @@ def db_snapshot():
     )
 
 
+def test_import_into_an_empty_database(empty_db):
+    output = run_import(SEED)
+    assert "thêm 252, sửa 0, xóa 0" in output
+    assert Task.objects.count() == 252
+
+
 def test_import_loads_every_task_by_section(programme):
     assert programme.tasks.count() == 252
     assert programme.tasks.filter(section__numeral="I").count() == 208
@@ -176,7 +182,7 @@ def test_import_applies_and_reports_an_edited_source(programme, tmp_path):
     assert not Task.objects.filter(number=253).exists()
 
 
-def test_import_dry_run_writes_nothing(db):
+def test_import_dry_run_writes_nothing(empty_db):
     output = run_import(SEED, "--dry-run")
     assert "Chạy thử" in output and "thêm 252" in output
     assert Task.objects.count() == 0 and Programme.objects.count() == 0
@@ -204,7 +210,7 @@ def test_import_refuses_a_broken_source_and_writes_nothing(programme, tmp_path, 
     assert db_snapshot() == before
 
 
-def test_import_refuses_a_broken_source_on_an_empty_database(db, tmp_path):
+def test_import_refuses_a_broken_source_on_an_empty_database(empty_db, tmp_path):
     broken = tmp_path / "broken.txt"
     broken.write_text(SEED.read_text(encoding="utf-8").replace("\n200\t", "\n201\t", 1), encoding="utf-8")
     with pytest.raises(CommandError):
@@ -217,14 +223,9 @@ def test_fixture_is_generated_from_the_import(programme):
     assert programme_fixture_json() == committed, "fixtures/programme.json is stale: run manage.py build_programme_fixture"
 
 
-def test_loaddata_gives_the_same_database_as_the_import(programme, django_db_blocker):
-    imported = programme_fixture_json()
-    Task.objects.all().delete()
-    Programme.objects.all().delete()
-    AgencyAlias.objects.all().delete()
-    Agency.objects.filter(parent__isnull=False).delete()
-    Agency.objects.all().delete()
-    FundingSource.objects.all().delete()
+def test_loaddata_gives_the_same_database_as_the_import(programme, empty_db):
+    imported = (ROOT / "fixtures" / "programme.json").read_text(encoding="utf-8")
+    assert Task.objects.count() == 0
     call_command("loaddata", str(ROOT / "fixtures" / "programme.json"), verbosity=0)
     assert Task.objects.count() == 252
     assert programme_fixture_json() == imported

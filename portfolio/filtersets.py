@@ -1,0 +1,86 @@
+"""django-filter FilterSets: the task list's filters, all carried in the URL."""
+
+import re
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext_lazy as _
+
+from .catalogue import ascii_fold
+from .choices import FundingCategory, Role, ScheduleState, TaskKind, WorkStatus
+from .models import Agency, Section, Task
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class TaskFilterSet(django_filters.FilterSet):
+    """Filters over the annotated queryset of selectors.task_queryset."""
+
+    q = django_filters.CharFilter(
+        label=_("Tìm kiếm"),
+        method="search",
+        widget=forms.TextInput(attrs={"placeholder": _("Tên nhiệm vụ, cơ quan… (gõ có dấu hoặc không dấu)"), "type": "search"}),
+    )
+    section = django_filters.ModelChoiceFilter(label=_("Mục"), queryset=Section.objects.all(), empty_label=_("Tất cả"))
+    kind = django_filters.ChoiceFilter(label=_("Loại"), choices=TaskKind.choices, empty_label=_("Tất cả"))
+    lead = django_filters.ModelChoiceFilter(
+        label=_("Cơ quan chủ trì"),
+        queryset=Agency.objects.filter(assignments__role=Role.LEAD).distinct(),
+        method="filter_lead",
+        empty_label=_("Tất cả"),
+    )
+    agency = django_filters.ModelChoiceFilter(
+        label=_("Cơ quan (mọi vai trò)"), queryset=Agency.objects.all(), method="filter_agency", empty_label=_("Tất cả")
+    )
+    role = django_filters.ChoiceFilter(label=_("Vai trò"), choices=Role.choices, method="filter_role", empty_label=_("Mọi vai trò"))
+    status = django_filters.ChoiceFilter(label=_("Tình trạng"), choices=WorkStatus.choices, empty_label=_("Tất cả"))
+    schedule_state = django_filters.ChoiceFilter(
+        label=_("Đánh giá tiến độ"), choices=ScheduleState.choices, empty_label=_("Tất cả")
+    )
+    due_from = django_filters.DateFilter(label=_("Hạn từ ngày"), field_name="next_due_date", lookup_expr="gte", widget=DATE_INPUT)
+    due_to = django_filters.DateFilter(label=_("Hạn đến ngày"), field_name="next_due_date", lookup_expr="lte", widget=DATE_INPUT)
+    due_year = django_filters.NumberFilter(label=_("Hạn trong năm"), method="filter_due_year", min_value=1990, max_value=2100)
+    funding = django_filters.ChoiceFilter(
+        label=_("Nhóm nguồn lực"), field_name="funding__category", choices=FundingCategory.choices, empty_label=_("Tất cả")
+    )
+    needs_review = django_filters.BooleanFilter(
+        label=_("Cần rà soát thời hạn"),
+        widget=forms.Select(choices=[("", _("Tất cả")), ("true", _("Có")), ("false", _("Không"))]),
+    )
+
+    class Meta:
+        model = Task
+        fields = ["q", "section", "kind", "lead", "agency", "role", "status", "schedule_state", "due_from", "due_to", "due_year", "funding", "needs_review"]
+
+    def search(self, queryset, name, value):
+        """Every word (or "quoted phrase") must appear, diacritics and case ignored."""
+        folded = ascii_fold(value).replace("“", '"').replace("”", '"')
+        phrases = [p.strip() for p in re.findall(r'"([^"]+)"', folded)]
+        words = re.sub(r'"[^"]*"?', " ", folded).split()
+        for term in phrases + words:
+            if term:
+                queryset = queryset.filter(search_text__contains=re.sub(r"\s+", " ", term))
+        return queryset
+
+    def filter_lead(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=Task.objects.filter(assignments__agency=value, assignments__role=Role.LEAD).values("pk"))
+
+    def filter_agency(self, queryset, name, value):
+        if not value:
+            return queryset
+        role = self.form.cleaned_data.get("role")
+        condition = Q(assignments__agency=value) & (Q(assignments__role=role) if role else Q())
+        return queryset.filter(pk__in=Task.objects.filter(condition).values("pk"))
+
+    def filter_role(self, queryset, name, value):
+        # With a body chosen, filter_agency applies the role to that body; alone, any body in that role.
+        if not value or self.form.cleaned_data.get("agency"):
+            return queryset
+        return queryset.filter(pk__in=Task.objects.filter(assignments__role=value).values("pk"))
+
+    def filter_due_year(self, queryset, name, value):
+        return queryset.annotate(due_year_value=ExtractYear("next_due_date")).filter(due_year_value=int(value)) if value else queryset

@@ -1,0 +1,172 @@
+"""Pages of the Office's view: dashboard, task list and export, task page, agency page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, TemplateView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from .choices import LEAD_SIDE_ROLES, Role, ScheduleState
+from .excel.writer import table_workbook
+from .filtersets import TaskFilterSet
+from .models import Agency
+from .selectors import agency_roles, agency_tasks, body_summary, parse_as_of, programme_summary, task_list, task_queryset
+from .tables import TaskTable
+
+PAGE_SIZES = (25, 50, 100, 200)
+EXPORT_WIDTHS = (6, 60, 28, 40, 22, 12, 26, 16, 18, 10, 16)
+
+
+class AsOfMixin:
+    """Reads ?as_of=YYYY-MM-DD once per request; a bad value falls back to today with a message."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.as_of, error = parse_as_of(request.GET.get("as_of"))
+        if error:
+            messages.warning(request, error)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["as_of"] = self.as_of
+        context["as_of_query"] = urlencode({"as_of": self.request.GET["as_of"]}) if self.request.GET.get("as_of") else ""
+        return context
+
+
+def _per_page(request) -> int:
+    try:
+        size = int(request.GET.get("per_page", 50))
+    except ValueError:
+        return 50
+    return size if size in PAGE_SIZES else 50
+
+
+class TaskListView(AsOfMixin, SingleTableMixin, FilterView):
+    table_class = TaskTable
+    filterset_class = TaskFilterSet
+    template_name = "portfolio/task_list.html"
+
+    def get_queryset(self):
+        return task_queryset(as_of=self.as_of)
+
+    def get_table_kwargs(self):
+        return {"as_of_query": urlencode({"as_of": self.request.GET["as_of"]}) if self.request.GET.get("as_of") else ""}
+
+    def get_table_pagination(self, table):
+        return {"per_page": _per_page(self.request)}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["export_query"] = query.urlencode()
+        context["page_sizes"] = PAGE_SIZES
+        context["per_page"] = _per_page(self.request)
+        return context
+
+
+def task_export(request):
+    """The list as shown (same filters, same order), as .xlsx."""
+    as_of, _error = parse_as_of(request.GET.get("as_of"))
+    filterset = task_list(data=request.GET, as_of=as_of)
+    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    table = TaskTable(queryset, order_by=request.GET.get("sort") or None)
+    values = table.as_values()
+    headers = [str(h) for h in next(values)]
+    date_text = date_format(as_of, "SHORT_DATE_FORMAT")
+    content = table_workbook(
+        title=_("Danh mục nhiệm vụ — Chương trình hành động 02-CTr/TU"),
+        subtitle=_("Tính đến ngày %(date)s; %(count)d nhiệm vụ theo bộ lọc đang chọn") % {"date": date_text, "count": queryset.count()},
+        headers=headers,
+        rows=values,
+        widths=EXPORT_WIDTHS,
+    )
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="nhiem-vu-{as_of.isoformat()}.xlsx"'
+    return response
+
+
+class TaskDetailView(AsOfMixin, DetailView):
+    template_name = "portfolio/task_detail.html"
+    context_object_name = "task"
+
+    def get_queryset(self):
+        return task_queryset(as_of=self.as_of).prefetch_related("milestones")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        task = self.object
+        by_role = {}
+        for assignment in task.assignments.all():
+            by_role.setdefault(assignment.role, []).append(assignment.agency)
+        context["bodies_by_role"] = [(role.label, by_role[role.value]) for role in Role if role.value in by_role]
+        context["state_label"] = ScheduleState(task.schedule_state).label
+        return context
+
+
+def _dashboard_context(as_of, tasks=None) -> dict:
+    """Numbers, lists and chart data of a dashboard; ``tasks`` restricts it to a body's tasks."""
+    base = task_queryset(as_of=as_of)
+    if tasks is not None:
+        base = base.filter(pk__in=tasks.values("pk"))
+    summary = programme_summary(as_of=as_of, tasks=tasks)
+    bodies = body_summary(as_of=as_of, task_ids=tasks.values("pk") if tasks is not None else None)
+    chart_max = max((b["total"] for b in bodies), default=0) or 1
+    for body in bodies:
+        body["bars"] = [
+            (state, body[key], round(600 * body[key] / chart_max))
+            for state, key in (
+                ("done_on_time", "done_on_time"), ("done_late", "done_late"), ("overdue", "overdue"),
+                ("due_soon", "due_soon"), ("on_track", "on_track"), ("unscheduled", "unscheduled"),
+            )
+        ]
+        offset = 0
+        positioned = []
+        for state, count, width in body["bars"]:
+            positioned.append((state, count, width, offset))
+            offset += width
+        body["bars"] = positioned
+    year_max = max((n for _y, n in summary["by_year"]), default=0) or 1
+    return {
+        "summary": summary,
+        "bodies": bodies,
+        "overdue": base.filter(schedule_state=ScheduleState.OVERDUE).order_by("next_due_date", "number")[:25],
+        "due_soon": base.filter(schedule_state=ScheduleState.DUE_SOON).order_by("next_due_date", "number")[:25],
+        "year_bars": [
+            (year, n, round(150 * n / year_max), 20 + 80 * i, 175 - round(150 * n / year_max))
+            for i, (year, n) in enumerate(summary["by_year"])
+        ],
+        "year_chart_width": 40 + 80 * len(summary["by_year"]),
+        "body_chart_height": 20 * min(len(bodies), 12) + 4,
+        "lead_side_roles": LEAD_SIDE_ROLES,
+    }
+
+
+class DashboardView(AsOfMixin, TemplateView):
+    template_name = "portfolio/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(_dashboard_context(self.as_of))
+        return context
+
+
+class AgencyDetailView(AsOfMixin, TemplateView):
+    template_name = "portfolio/agency_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        agency = get_object_or_404(Agency.objects.select_related("parent"), pk=self.kwargs["pk"])
+        context["agency"] = agency
+        context["roles"] = agency_roles(agency=agency)
+        context.update(_dashboard_context(self.as_of, agency_tasks(agency=agency)))
+        context["bodies"] = [b for b in context["bodies"] if b["agency_id"] == agency.pk] or context["bodies"]
+        context["filter_query"] = urlencode({"agency": agency.pk})
+        return context

@@ -1,0 +1,148 @@
+"""The Office's pages in a real browser: Debian's chromium driven by Playwright."""
+
+import io
+import os
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from django.contrib.auth import get_user_model
+from openpyxl import load_workbook
+
+from .conftest import ROOT
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+PASSWORD = "mat-khau-du-dai-12"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server, programme):
+    get_user_model().objects.create_user("vanphong", password=PASSWORD, is_staff=True, is_superuser=True, first_name="Văn phòng")
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True, locale="vi-VN")
+    page = context.new_page()
+    page.requests_seen = []
+    page.on("request", lambda request: page.requests_seen.append(request.url))
+    yield page
+    context.close()
+
+
+def login(page, live_server):
+    page.goto(f"{live_server.url}/")
+    assert "/accounts/login/" in page.url
+    page.fill("input[name=username]", "vanphong")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def shot(page, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def assert_only_local_requests(page, live_server):
+    server = urlparse(live_server.url).netloc
+    outside = [u for u in page.requests_seen if urlparse(u).scheme in ("http", "https", "ws", "wss") and urlparse(u).netloc != server]
+    assert page.requests_seen and not outside, outside
+
+
+def test_browser_office_morning_routine(page, live_server):
+    login(page, live_server)
+    page.goto(f"{live_server.url}/?as_of=2026-11-22")
+    assert page.locator("h1").inner_text() == "Tổng quan thực hiện chương trình"
+    shot(page, "dashboard")
+
+    # A number on the dashboard leads to the list filtered that way.
+    overdue_tile = page.locator("a.tile[data-state=overdue]")
+    assert overdue_tile.locator(".n").inner_text() == "12"
+    overdue_tile.click()
+    page.wait_for_load_state()
+    assert "schedule_state=overdue" in page.url
+    assert page.locator("#match-count").inner_text().startswith("12 nhiệm vụ khớp")
+    assert page.locator("#task-table tbody tr").count() == 12
+
+    # Sort by due date, latest first.
+    page.locator("#task-table thead th a", has_text=re.compile(r"^Hạn$")).click()
+    page.wait_for_load_state()
+    assert "sort=next_due_date" in page.url
+    page.locator("#task-table thead th a", has_text=re.compile(r"^Hạn$")).click()
+    page.wait_for_load_state()
+    assert "sort=-next_due_date" in page.url
+    first_due = page.locator("#task-table tbody tr").first.locator("td").nth(5).inner_text()
+    assert first_due == "31/12/2025"
+    shot(page, "list-overdue")
+
+    # Filter by a body, any role.
+    page.goto(f"{live_server.url}/tasks/?as_of=2026-11-22")
+    page.select_option("select[name=agency]", label="Ban Tổ chức Thành ủy")
+    page.click("#filters button[type=submit]")
+    page.wait_for_load_state()
+    assert re.search(r"agency=\d+", page.url)
+    assert page.locator("#match-count").inner_text().startswith("11 nhiệm vụ khớp")
+    shot(page, "list")
+
+    # Open a task.
+    page.locator("#task-table tbody tr").first.locator("td.title a").click()
+    page.wait_for_load_state()
+    assert re.search(r"/tasks/\d+/", page.url)
+    assert "Năm 2027 và 2030" in page.content()
+    assert "31/12/2027" in page.content()
+    shot(page, "task")
+
+    # Download the export of the filtered view.
+    page.go_back()
+    page.wait_for_load_state()
+    with page.expect_download() as download_info:
+        page.click("#export")
+    download = download_info.value
+    assert download.suggested_filename == "nhiem-vu-2026-11-22.xlsx"
+    sheet = load_workbook(io.BytesIO(Path(download.path()).read_bytes())).active
+    rows = list(sheet.iter_rows(min_row=4, values_only=True))
+    assert len(rows) == 11 and rows[0][0] == 1
+
+    assert_only_local_requests(page, live_server)
+
+
+@pytest.mark.parametrize("path", ["/", "/tasks/", "/tasks/1/", "/agencies/1/", "/accounts/login/"])
+def test_browser_pages_fetch_nothing_from_outside(page, live_server, path):
+    if path != "/accounts/login/":
+        login(page, live_server)
+    from portfolio.models import Agency, Task
+
+    path = path.replace("/tasks/1/", f"/tasks/{Task.objects.get(number=1).pk}/").replace(
+        "/agencies/1/", f"/agencies/{Agency.objects.get(name='Đảng ủy UBND thành phố').pk}/"
+    )
+    page.requests_seen.clear()
+    response = page.goto(f"{live_server.url}{path}")
+    page.wait_for_load_state("networkidle")
+    assert response.status == 200
+    assert any(u.endswith("site.css") for u in page.requests_seen)
+    assert_only_local_requests(page, live_server)
+
+
+def test_browser_phone_width_has_no_page_overflow(page, live_server):
+    login(page, live_server)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/?as_of=2026-11-22")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 392, width
+    shot(page, "dashboard-phone")
+    page.goto(f"{live_server.url}/tasks/?as_of=2026-11-22")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 392

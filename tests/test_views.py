@@ -1,0 +1,290 @@
+import io
+import unicodedata
+from datetime import date, timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from portfolio.choices import Role, ScheduleState, WorkStatus
+from portfolio.models import Agency, Task
+
+from .factories import grow_programme, shrink_programme
+
+AS_OF = date(2026, 11, 22)
+Q_AS_OF = "as_of=2026-11-22"
+
+
+@pytest.fixture
+def office(db):
+    return get_user_model().objects.create_user("vanphong", password="mat-khau-du-dai-12", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def signed_in(client, office):
+    client.force_login(office)
+    return client
+
+
+@pytest.fixture
+def varied(programme):
+    """The programme with some work reported, so status and state filters have something to tell apart."""
+    Task.objects.filter(number__in=[3, 4]).update(status=WorkStatus.DONE, progress=100, completed_on=date(2025, 10, 20))
+    Task.objects.filter(number=5).update(status=WorkStatus.DONE, progress=100, completed_on=date(2025, 11, 15))
+    Task.objects.filter(number__in=range(40, 60)).update(status=WorkStatus.IN_PROGRESS, progress=40)
+    Task.objects.filter(number=70).update(status=WorkStatus.BLOCKED, progress=10)
+    Task.objects.filter(number=100).update(needs_review=True, next_due_date=None, review_note="thử")
+    return programme
+
+
+def fold(text):
+    text = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
+    return "".join(c for c in text if unicodedata.category(c) != "Mn").lower()
+
+
+def reference_state(task, as_of=AS_OF, days=90):
+    """The schedule-state rules written out again in plain Python, to check the SQL against."""
+    done = task.status == WorkStatus.DONE and (task.completed_on is None or task.completed_on <= as_of)
+    if done:
+        late = task.completed_on and task.due_date and task.completed_on > task.due_date
+        return ScheduleState.DONE_LATE if late else ScheduleState.DONE_ON_TIME
+    if task.needs_review or (task.next_due_date is None and not task.is_ongoing):
+        return ScheduleState.UNSCHEDULED
+    if task.next_due_date < as_of:
+        return ScheduleState.OVERDUE
+    if task.is_ongoing:
+        return ScheduleState.ONGOING
+    if task.next_due_date <= as_of + timedelta(days=days):
+        return ScheduleState.DUE_SOON
+    return ScheduleState.ON_TRACK
+
+
+def all_tasks():
+    return list(Task.objects.prefetch_related("assignments__agency").select_related("section", "funding"))
+
+
+def listed(client, query):
+    response = client.get(f"/tasks/?{Q_AS_OF}&per_page=200&{query}")
+    assert response.status_code == 200
+    table = response.context["table"]
+    return table.paginator.count, response
+
+
+@pytest.mark.parametrize("url", ["/", "/tasks/", "/tasks/1/", "/agencies/1/", "/tasks/export.xlsx"])
+def test_pages_redirect_anonymous_visitors_to_login(client, db, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_login_page_is_in_vietnamese(client, db):
+    page = client.get("/accounts/login/").content.decode()
+    assert "Đăng nhập" in page and "Mật khẩu" in page and 'lang="vi"' in page
+
+
+def test_pages_ignore_the_browser_language(signed_in, programme):
+    response = signed_in.get("/tasks/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "vi"
+    assert "Danh sách nhiệm vụ" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query, predicate",
+    [
+        ("section=__I__", lambda t: t.section.numeral == "I"),
+        ("kind=project", lambda t: t.kind == "project"),
+        ("kind=resolution", lambda t: t.title.lower().startswith("nghị quyết")),
+        ("lead=__UBND__", lambda t: any(a.role == Role.LEAD and a.agency.name == "Đảng ủy UBND thành phố" for a in t.assignments.all())),
+        ("agency=__TC__", lambda t: any(a.agency.name == "Ban Tổ chức Thành ủy" for a in t.assignments.all())),
+        ("agency=__TC__&role=coordinating", lambda t: any(a.agency.name == "Ban Tổ chức Thành ủy" and a.role == "coordinating" for a in t.assignments.all())),
+        ("role=advising_lead", lambda t: any(a.role == "advising_lead" for a in t.assignments.all())),
+        ("status=done", lambda t: t.status == "done"),
+        ("status=in_progress", lambda t: t.status == "in_progress"),
+        ("status=blocked", lambda t: t.status == "blocked"),
+        ("status=not_started", lambda t: t.status == "not_started"),
+        *[(f"schedule_state={s.value}", (lambda s: lambda t: reference_state(t) == s)(s)) for s in ScheduleState],
+        ("due_from=2026-01-01&due_to=2026-12-31", lambda t: t.next_due_date and date(2026, 1, 1) <= t.next_due_date <= date(2026, 12, 31)),
+        ("due_from=2030-01-01", lambda t: t.next_due_date and t.next_due_date >= date(2030, 1, 1)),
+        ("due_to=2025-12-31", lambda t: t.next_due_date and t.next_due_date <= date(2025, 12, 31)),
+        ("due_year=2027", lambda t: t.next_due_date and t.next_due_date.year == 2027),
+        ("funding=non_budget", lambda t: t.funding_text in ("Dự án ngoài ngân sách", "Vốn ngoài ngân sách")),
+        ("funding=state_budget", lambda t: t.funding_text.lower() == "ngân sách nhà nước"),
+        ("needs_review=true", lambda t: t.needs_review),
+        ("needs_review=false", lambda t: not t.needs_review),
+        ("q=duong+tinh+925", lambda t: "duong tinh 925" in fold(t.title) or all(w in fold(t.title) for w in ("duong", "tinh", "925"))),
+        # combined
+        ("section=__II__&funding=non_budget", lambda t: t.section.numeral == "II" and "ngoài ngân sách" in t.funding_text),
+        ("agency=__TC__&role=advising_lead&schedule_state=overdue", lambda t: reference_state(t) == "overdue" and any(a.agency.name == "Ban Tổ chức Thành ủy" and a.role == "advising_lead" for a in t.assignments.all())),
+        ("lead=__BTV__&due_year=2025&kind=scheme", lambda t: t.kind == "scheme" and t.next_due_date.year == 2025 and t.lead_text == "Ban Thường vụ Thành ủy"),
+        ("q=nghi+quyet&status=not_started&schedule_state=overdue", lambda t: "nghi quyet" in fold(t.title) and t.status == "not_started" and reference_state(t) == "overdue"),
+    ],
+)
+def test_task_list_filter_counts_match_an_independent_count(signed_in, varied, query, predicate):
+    names = {"__UBND__": "Đảng ủy UBND thành phố", "__TC__": "Ban Tổ chức Thành ủy", "__BTV__": "Ban Thường vụ Thành ủy"}
+    for token, name in names.items():
+        query = query.replace(token, str(Agency.objects.get(name=name).pk))
+    for numeral in ("I", "II"):
+        query = query.replace(f"__{numeral}__", str(varied.sections.get(numeral=numeral).pk))
+    expected = sorted(t.number for t in all_tasks() if predicate(t))
+    count, response = listed(signed_in, query)
+    assert count == len(expected)
+    assert sorted(r.record.number for r in response.context["table"].page.object_list) == expected[:200]
+    assert f"{count} nhiệm vụ khớp" in response.content.decode()
+
+
+def test_task_list_filters_are_not_empty(signed_in, varied):
+    """Guard against the parametrised counts above passing on empty sets."""
+    for query in ("status=done", "schedule_state=overdue", "schedule_state=done_late", "q=duong+tinh+925", "needs_review=true", "role=coordinating"):
+        assert listed(signed_in, query)[0] > 0, query
+
+
+@pytest.mark.parametrize(
+    "query, numbers",
+    [
+        ("q=duong+tinh+925", {57, 58, 61, 211, 239}),
+        ("q=ĐƯỜNG+TỈNH+925", {57, 58, 61, 211, 239}),
+        ("q=Đường tỉnh 925", {57, 58, 61, 211, 239}),
+        ("q=truong+chinh+tri", {28, 29}),
+        ("q=xom+chai", {182, 209}),
+        ("q=khong+co+nhiem+vu+nay", set()),
+    ],
+)
+def test_task_list_search_ignores_diacritics_and_case(signed_in, programme, query, numbers):
+    count, response = listed(signed_in, query)
+    found = {r.record.number for r in response.context["table"].page.object_list}
+    assert found == numbers
+
+
+def test_task_list_search_finds_tasks_by_body_name(signed_in, programme):
+    count, response = listed(signed_in, "q=ban+noi+chinh")
+    assert 32 in {r.record.number for r in response.context["table"].page.object_list}
+    count, response = listed(signed_in, 'q="ban+nội+chính"')
+    assert {r.record.number for r in response.context["table"].page.object_list} == {32}
+
+
+def test_task_list_bad_filter_value_shows_an_error(signed_in, programme):
+    response = signed_in.get("/tasks/?due_from=ngay-mai")
+    assert response.status_code == 200
+    assert "Nhập một ngày hợp lệ" in response.content.decode() or "ngày hợp lệ" in response.content.decode()
+
+
+def test_task_list_bad_as_of_falls_back_to_today_with_a_message(signed_in, programme):
+    response = signed_in.get("/tasks/?as_of=22-11-2026")
+    assert "không hợp lệ" in response.content.decode()
+
+
+@pytest.mark.parametrize("sort", ["number", "-number", "title", "lead_name", "others", "deadline_text", "-next_due_date", "funding", "status", "schedule_state", "-progress", "last_reported_at"])
+def test_task_list_every_column_sorts(signed_in, varied, sort):
+    count, response = listed(signed_in, f"sort={sort}")
+    assert count == 252
+    assert response.context["table"].order_by == (sort,)
+
+
+def test_task_list_sorts_schedule_state_most_urgent_first(signed_in, varied):
+    count, response = listed(signed_in, "sort=schedule_state")
+    states = [r.record.schedule_state for r in response.context["table"].page.object_list]
+    assert states[0] == ScheduleState.OVERDUE
+    assert states.index(ScheduleState.DUE_SOON) > states.index(ScheduleState.OVERDUE)
+
+
+def test_task_list_page_size_choice(signed_in, programme):
+    response = signed_in.get("/tasks/?per_page=25")
+    assert len(response.context["table"].page.object_list) == 25
+    response = signed_in.get("/tasks/?per_page=999")
+    assert len(response.context["table"].page.object_list) == 50
+
+
+def read_export(content):
+    sheet = load_workbook(io.BytesIO(content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    return rows[2], rows[3:]
+
+
+@pytest.mark.parametrize("query", ["sort=-next_due_date&section=__II__", "schedule_state=due_soon&sort=title", "q=cau&sort=-lead_name", ""])
+def test_export_has_exactly_the_rows_and_order_of_the_page(signed_in, varied, query):
+    query = query.replace("__II__", str(varied.sections.get(numeral="II").pk))
+    count, response = listed(signed_in, query)
+    page_numbers = [r.record.number for r in response.context["table"].page.object_list]
+    export = signed_in.get(f"/tasks/export.xlsx?{Q_AS_OF}&per_page=200&{query}")
+    assert export.status_code == 200
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+    header, rows = read_export(export.content)
+    assert header[0] == "TT" and header[1] == "Nhiệm vụ" and "Đánh giá tiến độ" in header
+    assert len(rows) == count
+    assert [r[0] for r in rows][: len(page_numbers)] == page_numbers
+
+
+def test_export_writes_dangerous_text_as_text(signed_in, programme):
+    Task.objects.filter(number=1).update(title='=HYPERLINK("http://x")', search_text="hyperlink")
+    export = signed_in.get(f"/tasks/export.xlsx?{Q_AS_OF}&q=hyperlink")
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    cell = sheet.cell(row=4, column=2)
+    assert cell.value == '=HYPERLINK("http://x")' and cell.data_type == "s"
+
+
+def test_task_page_shows_the_deadline_beside_its_interpretation(signed_in, programme):
+    task = Task.objects.get(number=1)
+    page = signed_in.get(f"/tasks/{task.pk}/?{Q_AS_OF}").content.decode()
+    assert "Năm 2027 và 2030" in page and "31/12/2027" in page and "31/12/2030" in page
+    assert "Ban Tổ chức Thành ủy" in page and "Chủ trì tham mưu" in page
+    assert "Ngân sách nhà nước và các nguồn hợp pháp khác" in page
+    assert "Trong hạn" in page
+
+
+def test_task_page_unknown_task_is_404(signed_in, programme):
+    assert signed_in.get("/tasks/999999/").status_code == 404
+
+
+def test_dashboard_numbers_link_to_the_filtered_list(signed_in, varied):
+    response = signed_in.get(f"/?{Q_AS_OF}")
+    page = response.content.decode()
+    summary = response.context["summary"]
+    for state, count in summary["by_state"]:
+        assert f"?schedule_state={state.value}&amp;as_of=2026-11-22" in page
+        assert listed(signed_in, f"schedule_state={state.value}")[0] == count
+    for year, count in summary["by_year"]:
+        assert listed(signed_in, f"due_year={year}")[0] == count
+    states = dict((s.value, n) for s, n in summary["by_state"])
+    assert (states["overdue"], states["done_on_time"], states["done_late"]) == (9, 2, 1)  # 12 due by 2025, 3 done (1 late)
+
+
+def test_agency_page_is_restricted_to_the_body(signed_in, programme):
+    agency = Agency.objects.get(name="Ban Tổ chức Thành ủy")
+    response = signed_in.get(f"/agencies/{agency.pk}/?{Q_AS_OF}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert response.context["summary"]["total"] == Task.objects.filter(assignments__agency=agency).distinct().count()
+    roles = dict((r.value, n) for r, n in response.context["roles"])
+    assert roles == {"lead": 1, "advising_lead": 9, "coordinating": 1}  # lead of 22; advises 1, 2, 6, 20, 26, 27, 29, 30, 31; coordinates 28
+    assert f"agency={agency.pk}&amp;role=advising_lead" in page
+
+
+QUERY_BUDGET = {"/": 10, "/tasks/": 6, "/tasks/{pk}/": 6, "/agencies/{agency}/": 12, "/tasks/export.xlsx": 6}
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("url", list(QUERY_BUDGET))
+def test_pages_issue_a_fixed_number_of_queries(signed_in, programme, url):
+    agency = Agency.objects.get(name="Đảng ủy UBND thành phố")
+
+    def measure():
+        pk = Task.objects.order_by("-number").first().pk
+        target = url.format(pk=pk, agency=agency.pk) + f"?{Q_AS_OF}&per_page=200"
+        signed_in.get(target)  # warm the session and the content-type cache
+        return count_queries(signed_in, target)
+
+    shrink_programme(programme, 10)
+    small = measure()
+    grow_programme(programme, 500)
+    assert Task.objects.count() == 500
+    large = measure()
+    assert small == large, f"{url}: {small} queries at 10 tasks, {large} at 500"
+    assert large <= QUERY_BUDGET[url] + 2, f"{url}: {large} queries"  # +2: session and user lookups
