@@ -1,14 +1,73 @@
-"""Django admin for every model, so the Office can correct a task, a body or an alias by hand."""
+"""Django admin: the full tool for the Office, a narrow one for agency reporters, read-only for leaders.
 
-from django.contrib import admin
+Every rule about who may do what comes from portfolio.access; every write goes
+through portfolio.services, so the admin and the other entry points agree.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
-from .services import agency_refresh_tasks, task_apply_schedule, task_refresh_search_text
-from .models import Agency, AgencyAlias, Assignment, FundingSource, Milestone, Programme, Section, Task
+from . import access
+from .choices import ReviewState, ScheduleState
+from .forms import ProgressReportForm, ReviewForm, TaskAdminForm
+from .models import (
+    Agency,
+    AgencyAlias,
+    Assignment,
+    FundingSource,
+    Milestone,
+    ProgressReport,
+    Programme,
+    ReportAttachment,
+    Section,
+    Task,
+    TaskComment,
+)
+from .selectors import schedule_state_expression, today
+from .services import (
+    agency_refresh_tasks,
+    progress_report_review,
+    progress_report_submit,
+    task_apply_schedule,
+    task_comment_add,
+    task_delegate,
+    task_refresh_search_text,
+)
 
 admin.site.site_header = _("Theo dõi Chương trình hành động Thành ủy Cần Thơ")
 admin.site.site_title = _("Theo dõi chương trình hành động")
 admin.site.index_title = _("Quản trị dữ liệu")
+
+STATE_LABELS = dict(ScheduleState.choices)
+
+
+class NotFoundAdmin(SimpleHistoryAdmin):
+    """A record outside what the user may see answers 404, not the admin's redirect to its index."""
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404
+
+
+class OfficeWritesAdmin(NotFoundAdmin):
+    """Reference data: the Office edits it, everyone with view permission reads it."""
+
+    def has_add_permission(self, request, *args):
+        return access.is_office(request.user) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return access.is_office(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return access.is_office(request.user) and super().has_delete_permission(request, obj)
 
 
 class SectionInline(admin.TabularInline):
@@ -18,14 +77,14 @@ class SectionInline(admin.TabularInline):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(OfficeWritesAdmin):
     list_display = ["code", "title", "adopted_on", "source_name"]
     search_fields = ["code", "title"]
     inlines = [SectionInline]
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(OfficeWritesAdmin):
     list_display = ["numeral", "title", "programme"]
     list_filter = ["programme"]
 
@@ -37,11 +96,12 @@ class AgencyAliasInline(admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(OfficeWritesAdmin):
     list_display = ["name", "short_name", "kind", "parent", "emails"]
     list_filter = ["kind"]
     search_fields = ["name", "short_name", "aliases__alias", "emails"]
     autocomplete_fields = ["parent"]
+    filter_horizontal = ["members"]
     inlines = [AgencyAliasInline]
 
     def save_model(self, request, obj, form, change):
@@ -51,14 +111,14 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgencyAlias)
-class AgencyAliasAdmin(admin.ModelAdmin):
+class AgencyAliasAdmin(OfficeWritesAdmin):
     list_display = ["alias", "agency"]
     search_fields = ["alias", "agency__name"]
     autocomplete_fields = ["agency"]
 
 
 @admin.register(FundingSource)
-class FundingSourceAdmin(admin.ModelAdmin):
+class FundingSourceAdmin(OfficeWritesAdmin):
     list_display = ["label", "category"]
     list_filter = ["category"]
     search_fields = ["label"]
@@ -69,45 +129,340 @@ class MilestoneInline(admin.TabularInline):
     extra = 0
     fields = ["position", "label", "due_date", "is_conditional", "completed_on"]
 
+    def has_add_permission(self, request, obj):
+        return access.is_office(request.user)
 
-class AssignmentInline(admin.TabularInline):
+    def has_change_permission(self, request, obj=None):
+        return access.is_office(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return access.is_office(request.user)
+
+
+class AssignmentInline(MilestoneInline):
     model = Assignment
-    extra = 0
     fields = ["agency", "role", "position"]
     autocomplete_fields = ["agency"]
 
 
+class ProgressReportInline(admin.StackedInline):
+    """Reports on the task page: earlier ones read-only, a new one only where the user may report."""
+
+    model = ProgressReport
+    form = ProgressReportForm
+    extra = 0
+    fk_name = "task"
+    readonly_fields = ["review_state", "review_comment", "submitted_by", "created_at"]
+    verbose_name = _("báo cáo tiến độ")
+    verbose_name_plural = _("Báo cáo tiến độ")
+
+    def get_fields(self, request, obj=None):
+        return ["agency", "period", "status", "percent", "completed_on", "results", "difficulties", "proposals", "attachments"]
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 1 if obj is not None and access.can_report(request.user, obj) else 0
+
+    def has_add_permission(self, request, obj):
+        return obj is not None and access.can_report(request.user, obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a submitted report changes only through the Office's review
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:
+            formset.form.base_fields["agency"].queryset = access.reporting_agencies(request.user, obj)
+        return formset
+
+
+class TaskCommentInline(admin.TabularInline):
+    model = TaskComment
+    extra = 0
+    fields = ["agency", "text", "author", "created_at"]
+    readonly_fields = ["author", "created_at"]
+    verbose_name_plural = _("Ý kiến của các cơ quan")
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 1 if obj is not None and access.can_comment(request.user, obj) else 0
+
+    def has_add_permission(self, request, obj):
+        return obj is not None and access.can_comment(request.user, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return access.is_office(request.user)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None and "agency" in formset.form.base_fields:
+            formset.form.base_fields["agency"].queryset = access.commenting_agencies(request.user, obj)
+        return formset
+
+
+TASK_DEFINITION_FIELDS = [
+    "programme", "section", "number", "title", "kind", "lead_text", "partners_text", "deadline_text",
+    "funding_text", "funding", "status", "progress", "completed_on",
+]
+DERIVED_FIELDS = ["start_date", "due_date", "next_due_date", "is_ongoing", "is_conditional", "needs_review", "review_note", "version", "delegated_by", "delegated_at"]
+
+
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
-    list_display = ["number", "title", "lead_text", "deadline_text", "next_due_date", "status", "progress", "needs_review"]
+class TaskAdmin(NotFoundAdmin):
+    form = TaskAdminForm
+    list_display = ["number", "title", "lead_text", "deadline_text", "next_due_date", "schedule_state_badge", "status", "progress"]
     list_display_links = ["number", "title"]
     list_filter = ["section", "kind", "status", "needs_review", "is_ongoing", "funding__category"]
     search_fields = ["title", "lead_text", "partners_text", "deadline_text"]
     list_select_related = ["section", "funding"]
     list_per_page = 50
-    readonly_fields = ["start_date", "due_date", "next_due_date", "is_ongoing", "is_conditional", "needs_review", "review_note", "version"]
     fieldsets = [
         (None, {"fields": ["programme", "section", "number", "title", "kind"]}),
-        (_("Cơ quan thực hiện (nguyên văn)"), {"fields": ["lead_text", "partners_text"]}),
+        (_("Cơ quan thực hiện (nguyên văn)"), {"fields": ["lead_text", "partners_text", "delegate", "delegated_by", "delegated_at"]}),
         (_("Thời hạn"), {"fields": ["deadline_text", "start_date", "due_date", "next_due_date", "is_ongoing", "is_conditional", "needs_review", "review_note"]}),
         (_("Nguồn lực"), {"fields": ["funding_text", "funding"]}),
         (_("Tiến độ"), {"fields": ["status", "progress", "completed_on", "version"]}),
+        (None, {"fields": ["edit_version"], "classes": ["hidden"]}),
     ]
-    inlines = [MilestoneInline, AssignmentInline]
+    autocomplete_fields = ["delegate"]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and object_id:
+            self._refuse_forged_inline_rows(request, object_id)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _refuse_forged_inline_rows(self, request, object_id):
+        """New inline rows the page never offered (a report where one may not report...) are refused outright."""
+        task = self.get_object(request, object_id)
+        if task is None:
+            return
+        allowed = {
+            "reports": access.can_report(request.user, task),
+            "comments": access.can_comment(request.user, task),
+            "milestones": access.is_office(request.user),
+            "assignments": access.is_office(request.user),
+        }
+        for prefix, may_add in allowed.items():
+            try:
+                added = int(request.POST.get(f"{prefix}-TOTAL_FORMS", 0)) - int(request.POST.get(f"{prefix}-INITIAL_FORMS", 0))
+            except ValueError:
+                raise PermissionDenied
+            if added > 0 and not may_add:
+                raise PermissionDenied
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        return fieldsets if obj is not None else fieldsets[:-1]
+
+    def get_queryset(self, request):
+        queryset = access.visible_tasks(request.user, super().get_queryset(request))
+        return queryset.annotate(schedule_state=schedule_state_expression(today()))
+
+    @admin.display(description=_("Đánh giá tiến độ"), ordering="schedule_state")
+    def schedule_state_badge(self, obj):
+        return STATE_LABELS.get(obj.schedule_state, "")
+
+    def has_change_permission(self, request, obj=None):
+        if access.is_viewer(request.user) and not access.is_office(request.user):
+            return False
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or access.can_view_task(request.user, obj))
+
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        return allowed and (obj is None or access.can_view_task(request.user, obj))
+
+    def has_add_permission(self, request):
+        return access.is_office(request.user) and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return access.is_office(request.user) and super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if access.is_office(request.user):
+            return DERIVED_FIELDS
+        editable = ["delegate"] if obj is not None and access.can_report(request.user, obj) else []
+        return [f for f in TASK_DEFINITION_FIELDS + ["delegate"] + DERIVED_FIELDS if f not in editable]
+
+    def get_inlines(self, request, obj):
+        if obj is None:
+            return [MilestoneInline, AssignmentInline]
+        return [MilestoneInline, AssignmentInline, ProgressReportInline, TaskCommentInline]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is None:
+            form.base_fields.pop("edit_version", None)
+        return form
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        if not access.is_office(request.user):
+            if "delegate" in form.changed_data:
+                task_delegate(task=obj, agency=form.cleaned_data["delegate"], user=request.user)
+            return
+        if change:
+            obj.version += 1
+            if "delegate" in form.changed_data:
+                obj.delegated_by = request.user if obj.delegate else None
+                obj.delegated_at = timezone.now() if obj.delegate else None
+        super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
-        # Milestones follow the deadline text; re-derive them after the inlines are saved.
         super().save_related(request, form, formsets, change)
-        if "deadline_text" in form.changed_data:
+        if access.is_office(request.user) and "deadline_text" in form.changed_data:
             task_apply_schedule(task=form.instance)
             form.instance.save()
         task_refresh_search_text(task=form.instance)
 
+    def save_formset(self, request, form, formset, change):
+        # Reports and comments are written by their services (permission and rules checked there).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        new_forms = [f for f in formset.forms if f.instance.pk is None and f.has_changed() and f.is_valid()]
+        if formset.model is ProgressReport:
+            for report_form in new_forms:
+                data = report_form.cleaned_data
+                formset.new_objects.append(
+                    progress_report_submit(
+                        task=form.instance, agency=data["agency"], user=request.user, period=data["period"],
+                        status=data["status"], percent=data["percent"], completed_on=data.get("completed_on"),
+                        results=data.get("results", ""), difficulties=data.get("difficulties", ""),
+                        proposals=data.get("proposals", ""), attachments=data.get("attachments") or [],
+                    )
+                )
+        elif formset.model is TaskComment:
+            for comment_form in new_forms:
+                data = comment_form.cleaned_data
+                formset.new_objects.append(task_comment_add(task=form.instance, agency=data["agency"], user=request.user, text=data["text"]))
+        elif access.is_office(request.user):
+            super().save_formset(request, form, formset, change)
+
+
+class ReportAttachmentInline(admin.TabularInline):
+    model = ReportAttachment
+    extra = 0
+    fields = ["download", "content_type", "size"]
+    readonly_fields = ["download", "content_type", "size"]
+
+    @admin.display(description=_("Tệp"))
+    def download(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("portfolio:attachment_download", args=[obj.pk]), obj.original_name)
+
+    def has_add_permission(self, request, obj):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(NotFoundAdmin):
+    """The Office's review desk; reporters see their own agencies' reports and whether each was accepted."""
+
+    form = ReviewForm
+    list_display = ["task_number", "task", "agency", "period", "status", "percent", "review_state", "submitted_by", "created_at"]
+    list_filter = ["review_state", "status", "agency"]
+    search_fields = ["task__title", "agency__name", "period"]
+    list_select_related = ["task", "agency", "submitted_by"]
+    readonly_fields = [
+        "task", "agency", "period", "status", "percent", "completed_on", "results", "difficulties", "proposals",
+        "submitted_by", "created_at", "review_state", "reviewed_by", "reviewed_at", "version",
+    ]
+    inlines = [ReportAttachmentInline]
+    actions = ["accept_selected"]
+
+    @admin.display(description=_("TT"), ordering="task__number")
+    def task_number(self, obj):
+        return obj.task.number
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if access.sees_everything(request.user):
+            return queryset
+        return queryset.filter(task__in=access.visible_tasks(request.user))
+
+    def get_fields(self, request, obj=None):
+        fields = list(self.readonly_fields)
+        if access.is_office(request.user) and obj is not None:
+            fields += ["decision", "review_comment", "edit_version"]
+        else:
+            fields += ["review_comment"]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        if access.is_office(request.user):
+            return self.readonly_fields
+        return self.readonly_fields + ["review_comment"]
+
+    def has_add_permission(self, request):
+        return False  # reports are added on the task's page
+
+    def has_change_permission(self, request, obj=None):
+        return access.is_office(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return access.is_office(request.user) and super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not access.is_office(request.user):
+            actions.pop("accept_selected", None)
+        return actions
+
+    def save_model(self, request, obj, form, change):
+        decision = form.cleaned_data.get("decision")
+        if not decision:
+            return
+        progress_report_review(
+            report=obj, user=request.user, accept=decision == "accept",
+            comment=form.cleaned_data.get("review_comment", ""), expected_version=form.cleaned_data.get("edit_version"),
+        )
+
+    @admin.action(description=_("Chấp nhận các báo cáo đã chọn"), permissions=["change"])
+    def accept_selected(self, request, queryset):
+        accepted = 0
+        for report in queryset.filter(review_state=ReviewState.SUBMITTED).order_by("created_at"):
+            try:
+                progress_report_review(report=report, user=request.user, accept=True)
+                accepted += 1
+            except (PermissionDenied, ValidationError) as error:
+                self.message_user(request, f"{report}: {error}", messages.ERROR)
+        self.message_user(request, f"Đã chấp nhận {accepted} báo cáo.", messages.SUCCESS)
+
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(OfficeWritesAdmin):
     list_display = ["task", "agency", "role"]
     list_filter = ["role", "agency__kind"]
     search_fields = ["task__title", "agency__name"]
     autocomplete_fields = ["task", "agency"]
     list_select_related = ["task", "agency"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if access.sees_everything(request.user) else queryset.filter(task__in=access.visible_tasks(request.user))
+
+
+class AgencyMembershipInline(admin.TabularInline):
+    model = Agency.members.through
+    extra = 1
+    verbose_name = _("cơ quan")
+    verbose_name_plural = _("Thuộc cơ quan (người báo cáo của các cơ quan này)")
+    autocomplete_fields = ["agency"]
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    inlines = [AgencyMembershipInline]
+    list_display = ["username", "first_name", "last_name", "email", "is_staff", "is_active"]

@@ -54,3 +54,17 @@ class ScheduleState(models.TextChoices):
     ON_TRACK = "on_track", _("Trong hạn")
     ONGOING = "ongoing", _("Thường xuyên")
     UNSCHEDULED = "unscheduled", _("Chưa xác định hạn")
+
+
+class ReviewState(models.TextChoices):
+    SUBMITTED = "submitted", _("Chờ xem xét")
+    ACCEPTED = "accepted", _("Đã chấp nhận")
+    RETURNED = "returned", _("Trả lại")
+
+
+class UserKind(models.TextChoices):
+    """The three kinds of user; each is a Django group created by a migration."""
+
+    OFFICE = "Văn phòng Thành ủy", _("Văn phòng Thành ủy")
+    REPORTER = "Cơ quan báo cáo", _("Cơ quan báo cáo")
+    VIEWER = "Lãnh đạo (chỉ xem)", _("Lãnh đạo (chỉ xem)")

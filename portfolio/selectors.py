@@ -162,3 +162,62 @@ def agency_tasks(*, agency: Agency) -> QuerySet[Task]:
 def agency_roles(*, agency: Agency) -> list[tuple[str, int]]:
     counts = dict(agency.assignments.order_by().values("role").annotate(n=Count("task", distinct=True)).values_list("role", "n"))
     return [(role, counts[role.value]) for role in Role if role.value in counts]
+
+
+HISTORY_LABELS = {"+": "Tạo mới", "~": "Sửa", "-": "Xóa"}
+
+
+def _history_rows(records, describe):
+    """Each history record with the fields it changed (old -> new), newest first."""
+    rows = []
+    records = list(records)
+    by_object: dict = {}
+    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
+        previous = by_object.get(record.id)
+        changes = []
+        if previous is not None and record.history_type == "~":
+            delta = record.diff_against(previous)
+            for change in delta.changes:
+                field = record.instance_type._meta.get_field(change.field)
+                changes.append((str(field.verbose_name), _display(field, change.old), _display(field, change.new)))
+        by_object[record.id] = record
+        if record.history_type == "~" and not changes:
+            continue
+        rows.append({
+            "when": record.history_date,
+            "who": record.history_user,
+            "action": HISTORY_LABELS[record.history_type],
+            "what": describe(record),
+            "changes": changes,
+        })
+    rows.sort(key=lambda r: r["when"], reverse=True)
+    return rows
+
+
+def _display(field, value):
+    if value in (None, ""):
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related else str(value)
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    return str(value)
+
+
+def task_history(*, task: Task) -> list[dict]:
+    """Who changed what and when on a task, its bodies and its reports (from the audit trail)."""
+    from .models import ProgressReport
+
+    task_records = Task.history.filter(id=task.pk).select_related("history_user")
+    assignment_records = Assignment.history.filter(task_id=task.pk).select_related("history_user", "agency")
+    report_records = ProgressReport.history.filter(task_id=task.pk).select_related("history_user")
+    rows = _history_rows(task_records, lambda r: "Nhiệm vụ")
+    rows += _history_rows(assignment_records, lambda r: f"Phân công: {r.agency} ({dict(Role.choices)[r.role]})")
+    rows += _history_rows(report_records, lambda r: f"Báo cáo kỳ {r.period}")
+    rows.sort(key=lambda r: r["when"], reverse=True)
+    return rows

@@ -10,4 +10,5 @@ urlpatterns = [
     path("tasks/export.xlsx", views.task_export, name="task_export"),
     path("tasks/<int:pk>/", views.TaskDetailView.as_view(), name="task_detail"),
     path("agencies/<int:pk>/", views.AgencyDetailView.as_view(), name="agency_detail"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
 ]

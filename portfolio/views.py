@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -16,8 +16,18 @@ from django_tables2 import SingleTableMixin
 from .choices import LEAD_SIDE_ROLES, Role, ScheduleState
 from .excel.writer import table_workbook
 from .filtersets import TaskFilterSet
-from .models import Agency
-from .selectors import agency_roles, agency_tasks, body_summary, parse_as_of, programme_summary, task_list, task_queryset
+from . import access
+from .models import Agency, ReportAttachment
+from .selectors import (
+    agency_roles,
+    agency_tasks,
+    body_summary,
+    parse_as_of,
+    programme_summary,
+    task_history,
+    task_list,
+    task_queryset,
+)
 from .tables import TaskTable
 
 PAGE_SIZES = (25, 50, 100, 200)
@@ -54,7 +64,7 @@ class TaskListView(AsOfMixin, SingleTableMixin, FilterView):
     template_name = "portfolio/task_list.html"
 
     def get_queryset(self):
-        return task_queryset(as_of=self.as_of)
+        return access.visible_tasks(self.request.user, task_queryset(as_of=self.as_of))
 
     def get_table_kwargs(self):
         return {"as_of_query": urlencode({"as_of": self.request.GET["as_of"]}) if self.request.GET.get("as_of") else ""}
@@ -75,7 +85,7 @@ class TaskListView(AsOfMixin, SingleTableMixin, FilterView):
 def task_export(request):
     """The list as shown (same filters, same order), as .xlsx."""
     as_of, _error = parse_as_of(request.GET.get("as_of"))
-    filterset = task_list(data=request.GET, as_of=as_of)
+    filterset = task_list(data=request.GET, as_of=as_of, queryset=access.visible_tasks(request.user, task_queryset(as_of=as_of)))
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     table = TaskTable(queryset, order_by=request.GET.get("sort") or None)
     values = table.as_values()
@@ -98,7 +108,11 @@ class TaskDetailView(AsOfMixin, DetailView):
     context_object_name = "task"
 
     def get_queryset(self):
-        return task_queryset(as_of=self.as_of).prefetch_related("milestones")
+        queryset = task_queryset(as_of=self.as_of).select_related("delegate", "delegated_by").prefetch_related(
+            "milestones", "reports__attachments", "reports__agency", "reports__submitted_by", "reports__reviewed_by",
+            "comments__agency", "comments__author",
+        )
+        return access.visible_tasks(self.request.user, queryset)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -108,7 +122,20 @@ class TaskDetailView(AsOfMixin, DetailView):
             by_role.setdefault(assignment.role, []).append(assignment.agency)
         context["bodies_by_role"] = [(role.label, by_role[role.value]) for role in Role if role.value in by_role]
         context["state_label"] = ScheduleState(task.schedule_state).label
+        context["history"] = task_history(task=task)
+        user = self.request.user
+        context["can_report"] = access.can_report(user, task)
+        context["can_comment"] = access.can_comment(user, task)
+        context["can_edit"] = user.is_staff and (access.is_office(user) or context["can_report"] or context["can_comment"])
         return context
+
+
+def attachment_download(request, pk):
+    """A report's attachment, only to those who may see its task."""
+    attachment = ReportAttachment.objects.select_related("report__task").filter(pk=pk).first()
+    if attachment is None or not access.can_view_task(request.user, attachment.report.task):
+        raise Http404
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type)
 
 
 def _dashboard_context(as_of, tasks=None) -> dict:
@@ -154,7 +181,8 @@ class DashboardView(AsOfMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(_dashboard_context(self.as_of))
+        visible = None if access.sees_everything(self.request.user) else access.visible_tasks(self.request.user)
+        context.update(_dashboard_context(self.as_of, visible))
         return context
 
 
@@ -164,6 +192,8 @@ class AgencyDetailView(AsOfMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         agency = get_object_or_404(Agency.objects.select_related("parent"), pk=self.kwargs["pk"])
+        if not access.sees_everything(self.request.user) and agency.pk not in access.agency_ids(self.request.user):
+            raise Http404
         context["agency"] = agency
         context["roles"] = agency_roles(agency=agency)
         context.update(_dashboard_context(self.as_of, agency_tasks(agency=agency)))

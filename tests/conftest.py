@@ -28,8 +28,12 @@ def seed_text() -> str:
 @pytest.fixture
 def programme(db):
     """The real programme, loaded by the real import command (again if a transactional test emptied the database)."""
+    from django.apps import apps
+
+    from portfolio.groups import sync_groups
     from portfolio.models import Programme
 
+    sync_groups(apps, apps)  # a transactional test before this one may have flushed them
     found = Programme.objects.filter(code=CODE).first()
     if found is None or found.tasks.count() != 252:
         load_programme()

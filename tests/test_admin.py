@@ -1,5 +1,7 @@
 import re
 
+from .helpers import admin_change_data
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -49,23 +51,9 @@ def test_admin_editing_the_deadline_rederives_the_schedule(client, office, progr
     client.force_login(office)
     task = Task.objects.get(number=3)
     url = f"/admin/portfolio/task/{task.pk}/change/"
-    page = client.get(url)
-    form = page.context["adminform"].form
-    data = {k: v for k, v in form.initial.items() if v is not None and k in form.fields}
-    data.update(
-        {
-            "programme": task.programme_id,
-            "section": task.section_id,
-            "funding": task.funding_id,
-            "deadline_text": "Quý I/2026",
-            "milestones-TOTAL_FORMS": 0,
-            "milestones-INITIAL_FORMS": 0,
-            "assignments-TOTAL_FORMS": 0,
-            "assignments-INITIAL_FORMS": 0,
-        }
-    )
-    response = client.post(url, data)
+    response = client.post(url, admin_change_data(client.get(url), deadline_text="Quý I/2026"))
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
     task.refresh_from_db()
     assert task.due_date.isoformat() == "2026-03-31"
     assert task.next_due_date.isoformat() == "2026-03-31"
+    assert task.version == 2

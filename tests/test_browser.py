@@ -146,3 +146,65 @@ def test_browser_phone_width_has_no_page_overflow(page, live_server):
     shot(page, "dashboard-phone")
     page.goto(f"{live_server.url}/tasks/?as_of=2026-11-22")
     assert page.evaluate("document.documentElement.scrollWidth") <= 392
+
+
+def test_browser_reporter_reports_and_office_accepts(browser, live_server, programme, settings, tmp_path):
+    from django.contrib.auth.models import Group
+
+    from portfolio.choices import UserKind, WorkStatus
+    from portfolio.models import Agency, Task
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    reporter = get_user_model().objects.create_user("bantochuc", password=PASSWORD, is_staff=True, first_name="Ban Tổ chức")
+    reporter.groups.add(Group.objects.get(name=UserKind.REPORTER))
+    Agency.objects.get(name="Ban Tổ chức Thành ủy").members.add(reporter)
+    office = get_user_model().objects.create_user("vanphong", password=PASSWORD, is_staff=True)
+    office.groups.add(Group.objects.get(name=UserKind.OFFICE))
+    task = Task.objects.get(number=1)
+    attachment = tmp_path / "bao-cao-quy-iv.pdf"
+    attachment.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "bantochuc")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/tasks/{task.pk}/")
+    page.click("text=Gửi báo cáo")
+    page.wait_for_load_state()
+    page.select_option("select[name=reports-0-agency]", label="Ban Tổ chức Thành ủy")
+    page.fill("input[name=reports-0-period]", "Quý IV/2026")
+    page.select_option("select[name=reports-0-status]", label="Đang triển khai")
+    page.fill("input[name=reports-0-percent]", "60")
+    page.fill("textarea[name=reports-0-results]", "Đã hoàn thành dự thảo báo cáo sơ kết")
+    page.set_input_files("input[name=reports-0-attachments]", str(attachment))
+    shot(page, "admin-report-form")
+    page.click("input[name=_continue]")
+    page.wait_for_load_state()
+    assert "errornote" not in page.content()
+    page.goto(f"{live_server.url}/tasks/{task.pk}/")
+    assert "Đã hoàn thành dự thảo báo cáo sơ kết" in page.content()
+    assert "bao-cao-quy-iv.pdf" in page.content() and "Chờ xem xét" in page.content()
+    shot(page, "task-with-report")
+    context.close()
+
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "vanphong")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/admin/portfolio/progressreport/")
+    page.locator("#result_list tbody tr").first.locator("th a, td a").first.click()
+    page.wait_for_load_state()
+    page.select_option("select[name=decision]", value="accept")
+    page.click("input[name=_save]")
+    page.wait_for_load_state()
+    task.refresh_from_db()
+    assert (task.status, task.progress) == (WorkStatus.IN_PROGRESS, 60)
+    page.goto(f"{live_server.url}/tasks/{task.pk}/")
+    assert "Đã chấp nhận" in page.content() and "Đang triển khai" in page.content()
+    context.close()

@@ -32,7 +32,7 @@ def test_compiled_english_catalogue_matches_the_po_file():
 
 @pytest.mark.django_db
 def test_user_can_switch_to_english_and_back(client, programme):
-    client.force_login(get_user_model().objects.create_user("vanphong", password="mat-khau-du-dai-12"))
+    client.force_login(get_user_model().objects.create_user("vanphong", password="mat-khau-du-dai-12", is_superuser=True))
     assert "Danh sách nhiệm vụ" in client.get("/tasks/").content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/tasks/"})
     page = client.get("/tasks/").content.decode()

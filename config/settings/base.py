@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "django_tables2",
+    "simple_history",
     "portfolio",
 ]
 
@@ -57,6 +58,7 @@ MIDDLEWARE = [
     # Every page but the login page needs a signed-in user.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -129,6 +131,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "theodoi@thanhuy.cantho.local")
+
+# Attachments to progress reports.
+PORTFOLIO_ATTACHMENT_MAX_BYTES = int(os.environ.get("PORTFOLIO_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # How many days ahead a task counts as "sắp đến hạn".
 PORTFOLIO_DUE_SOON_DAYS = int(os.environ.get("PORTFOLIO_DUE_SOON_DAYS", "90"))

@@ -9,12 +9,13 @@ from datetime import date
 
 from django.core import serializers
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
-from . import catalogue
-from .choices import Role
-from .deadlines import parse_deadline
-from .models import Agency, AgencyAlias, Assignment, FundingSource, Milestone, Programme, Section, Task
-from .seedparse import ParsedAppendix, ParsedRow, split_roles
+from .. import catalogue
+from ..choices import Role
+from ..deadlines import parse_deadline
+from ..models import Agency, AgencyAlias, Assignment, FundingSource, Milestone, Programme, Section, Task
+from ..seedparse import ParsedAppendix, ParsedRow, split_roles
 
 # The fields of a task that come from the source, with the label the diff prints.
 SOURCE_FIELDS: dict[str, str] = {
@@ -228,7 +229,7 @@ def _apply_assignments(task: Task, resolver: AgencyResolver) -> None:
             continue
         seen.add((agency.pk, role))
         rows.append(Assignment(task=task, agency=agency, role=role, position=position))
-    Assignment.objects.bulk_create(rows)
+    bulk_create_with_history(rows, Assignment)
 
 
 @transaction.atomic

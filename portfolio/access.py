@@ -1,0 +1,95 @@
+"""Who may see and do what: the three kinds of user (Django groups) plus the per-agency rule.
+
+Office staff see and edit everything; viewers read everything; agency reporters
+see the tasks where one of their agencies has any role (or is the delegated
+unit), report only where it is on the lead side, and comment where it coordinates.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from .choices import LEAD_SIDE_ROLES, UserKind
+from .models import Agency, Assignment, Task
+
+
+def _groups(user) -> set[str]:
+    if not hasattr(user, "_portfolio_groups"):
+        user._portfolio_groups = set(user.groups.values_list("name", flat=True)) if user.is_authenticated else set()
+    return user._portfolio_groups
+
+
+def is_office(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or UserKind.OFFICE.value in _groups(user))
+
+
+def is_viewer(user) -> bool:
+    return user.is_authenticated and UserKind.VIEWER.value in _groups(user)
+
+
+def sees_everything(user) -> bool:
+    return is_office(user) or is_viewer(user)
+
+
+def agency_ids(user) -> set[int]:
+    """The agencies the user reports for."""
+    if not user.is_authenticated:
+        return set()
+    if not hasattr(user, "_portfolio_agency_ids"):
+        user._portfolio_agency_ids = set(user.agencies.values_list("pk", flat=True))
+    return user._portfolio_agency_ids
+
+
+def _own(user, roles=None) -> Q:
+    ids = agency_ids(user)
+    condition = Q(agency_id__in=ids)
+    if roles is not None:
+        condition &= Q(role__in=roles)
+    tasks = Assignment.objects.filter(condition).values("task_id")
+    return Q(pk__in=tasks) | Q(delegate_id__in=ids)
+
+
+def visible_tasks(user, queryset: QuerySet[Task] | None = None) -> QuerySet[Task]:
+    queryset = queryset if queryset is not None else Task.objects.all()
+    if sees_everything(user):
+        return queryset
+    if not agency_ids(user):
+        return queryset.none()
+    return queryset.filter(_own(user))
+
+
+def reportable_tasks(user, queryset: QuerySet[Task] | None = None) -> QuerySet[Task]:
+    """Tasks the user may report on: the Office any; a reporter where its agency is lead-side or delegated."""
+    queryset = queryset if queryset is not None else Task.objects.all()
+    if is_office(user):
+        return queryset
+    if is_viewer(user) or not agency_ids(user):
+        return queryset.none()
+    return queryset.filter(_own(user, LEAD_SIDE_ROLES))
+
+
+def reporting_agencies(user, task: Task) -> QuerySet[Agency]:
+    """The agencies the user may report for on this task (the dropdown of the report form)."""
+    lead_side = Q(assignments__task=task, assignments__role__in=LEAD_SIDE_ROLES) | Q(delegated_tasks=task)
+    agencies = Agency.objects.filter(lead_side).distinct()
+    if is_office(user):
+        return agencies
+    return agencies.filter(pk__in=agency_ids(user))
+
+
+def can_view_task(user, task: Task) -> bool:
+    return visible_tasks(user, Task.objects.filter(pk=task.pk)).exists()
+
+
+def can_report(user, task: Task) -> bool:
+    return reportable_tasks(user, Task.objects.filter(pk=task.pk)).exists()
+
+
+def can_comment(user, task: Task) -> bool:
+    """Any body with a role on the task may comment; viewers may not write anything."""
+    return not is_viewer(user) and (is_office(user) or visible_tasks(user, Task.objects.filter(pk=task.pk)).exists())
+
+
+def commenting_agencies(user, task: Task) -> QuerySet[Agency]:
+    agencies = Agency.objects.filter(Q(assignments__task=task) | Q(delegated_tasks=task)).distinct()
+    return agencies if is_office(user) else agencies.filter(pk__in=agency_ids(user))

@@ -1,0 +1,134 @@
+"""Forms: version-checked edits, progress reports with attachments."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .choices import WorkStatus
+from .models import ProgressReport, Task
+from .services.reports import ConflictError, attachment_validate, conflict_message, report_validate
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked by content and size."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        errors, cleaned = [], []
+        for upload in files:
+            try:
+                attachment_validate(super().clean(upload, initial))
+                cleaned.append(upload)
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+class VersionedFormMixin:
+    """Carries the version the user started from; saving over a newer version is refused (no lost updates)."""
+
+    conflict_label = _("Bản ghi")
+
+    def add_version_field(self):
+        if "edit_version" in self.fields and self.instance.pk:
+            self.fields["edit_version"].initial = self.instance.version
+
+    def check_version(self):
+        if not self.instance.pk or "edit_version" not in self.fields:
+            return
+        started_from = self.cleaned_data.get("edit_version")
+        # Lock the row so two saves that start together are decided one after the other.
+        current = type(self.instance).objects.select_for_update().filter(pk=self.instance.pk).first()
+        if current is None:
+            raise ValidationError(_("Bản ghi này đã bị xóa."))
+        if started_from is None or current.version != started_from:
+            raise ConflictError(conflict_message(str(self.conflict_label), current), code="conflict")
+
+
+class TaskAdminForm(VersionedFormMixin, forms.ModelForm):
+    conflict_label = _("Nhiệm vụ")
+    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Task
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_version_field()
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_version()
+        return cleaned
+
+
+class ProgressReportForm(forms.ModelForm):
+    """A new report: the status rules are checked here and again in the service."""
+
+    attachments = MultipleFileField(
+        label=_("Tệp đính kèm"), help_text=_("PDF, DOCX, XLSX, PNG hoặc JPG; mỗi tệp tối đa 10 MB; có thể chọn nhiều tệp.")
+    )
+
+    class Meta:
+        model = ProgressReport
+        fields = ["agency", "period", "status", "percent", "completed_on", "results", "difficulties", "proposals"]
+        widgets = {
+            "results": forms.Textarea(attrs={"rows": 3}),
+            "difficulties": forms.Textarea(attrs={"rows": 2}),
+            "proposals": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        status, percent = cleaned.get("status"), cleaned.get("percent")
+        if status and percent is not None:
+            try:
+                report_validate(status=status, percent=percent, completed_on=cleaned.get("completed_on"))
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    for message in messages:
+                        self.add_error(field, message)
+        return cleaned
+
+
+class ReviewForm(VersionedFormMixin, forms.ModelForm):
+    """The Office's decision on a report."""
+
+    conflict_label = _("Báo cáo")
+    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    decision = forms.ChoiceField(
+        label=_("Quyết định"),
+        choices=[("", "—"), ("accept", _("Chấp nhận")), ("return", _("Trả lại"))],
+        required=False,
+    )
+
+    class Meta:
+        model = ProgressReport
+        fields = ["review_comment"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_version_field()
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_version()
+        if cleaned.get("decision") == "return" and not cleaned.get("review_comment", "").strip():
+            self.add_error("review_comment", _("Khi trả lại báo cáo phải ghi ý kiến để cơ quan biết cần bổ sung gì."))
+        return cleaned
+
+
+STATUS_CHOICES = WorkStatus.choices

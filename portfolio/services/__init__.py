@@ -1,0 +1,23 @@
+"""Writes: every change to the data goes through a function here (validate, then save, in one transaction)."""
+
+from .programme import (  # noqa: F401
+    FIXTURE_MODELS,
+    ImportResult,
+    agency_refresh_tasks,
+    programme_diff,
+    programme_fixture_json,
+    programme_import,
+    task_apply_schedule,
+    task_refresh_search_text,
+)
+from .reports import (  # noqa: F401
+    ConflictError,
+    attachment_add,
+    attachment_validate,
+    lock_version,
+    progress_report_review,
+    progress_report_submit,
+    task_apply_accepted_report,
+    task_comment_add,
+    task_delegate,
+)

@@ -1,0 +1,139 @@
+"""Progress reports: no lost updates, attachments checked by content, history of every change."""
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from portfolio.choices import UserKind
+from portfolio.models import Agency, ProgressReport, ReportAttachment, Task
+
+from .helpers import admin_change_data
+from .test_permissions import OWN, csrf_client, csrf_post, make_user, report_post, task
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def users(programme):
+    return {
+        "office": make_user("vanphong", UserKind.OFFICE),
+        "office2": make_user("vanphong2", UserKind.OFFICE),
+        "reporter": make_user("bantochuc", UserKind.REPORTER, "Ban Tổ chức Thành ủy"),
+        "viewer": make_user("lanhdao", UserKind.VIEWER),
+    }
+
+
+def files_on_disk(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def test_concurrent_task_edits_the_second_save_is_refused(users):
+    first, second = csrf_client(users["office"]), csrf_client(users["office2"])
+    url = f"/admin/portfolio/task/{task(OWN).pk}/change/"
+    page_one, page_two = first.get(url), second.get(url)
+    history_before = Task.history.filter(id=task(OWN).pk).count()
+
+    assert csrf_post(first, url, admin_change_data(page_one, title="Tên do người thứ nhất sửa")).status_code == 302
+    response = csrf_post(second, url, admin_change_data(page_two, title="Tên do người thứ hai sửa"))
+
+    assert response.status_code == 200
+    assert "đã được người khác cập nhật" in response.content.decode()
+    assert task(OWN).title == "Tên do người thứ nhất sửa"
+    assert Task.history.filter(id=task(OWN).pk).count() == history_before + 1
+
+
+def test_concurrent_report_reviews_the_second_is_refused(users, media):
+    reporter = csrf_client(users["reporter"])
+    assert report_post(reporter, OWN).status_code == 302
+    report = ProgressReport.objects.get()
+    first, second = csrf_client(users["office"]), csrf_client(users["office2"])
+    url = f"/admin/portfolio/progressreport/{report.pk}/change/"
+    page_one, page_two = first.get(url), second.get(url)
+    assert csrf_post(first, url, admin_change_data(page_one, decision="accept")).status_code == 302
+    response = csrf_post(second, url, admin_change_data(page_two, decision="return", review_comment="Chưa đạt"))
+    assert response.status_code == 200 and "đã được người khác cập nhật" in response.content.decode()
+    report.refresh_from_db()
+    assert report.review_state == "accepted" and report.review_comment == ""
+
+
+def pdf(name="bao-cao.pdf", size=None):
+    body = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    if size:
+        body += b"0" * (size - len(body))
+    return SimpleUploadedFile(name, body, content_type="application/pdf")
+
+
+def docx():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<document/>")
+    return SimpleUploadedFile("ke-hoach.docx", buffer.getvalue())
+
+
+@pytest.mark.parametrize(
+    "upload, message",
+    [
+        (SimpleUploadedFile("virus.pdf", b"MZ\x90\x00\x03" + b"\x00" * 200), "không phải loại được phép"),
+        (SimpleUploadedFile("tep.exe", b"MZ\x90\x00"), "không phải loại được phép"),
+        (SimpleUploadedFile("anh.pdf", b"\x89PNG\r\n\x1a\n" + b"\x00" * 50), "đổi tên thành .png"),
+        ("too-big", "vượt giới hạn"),
+    ],
+)
+def test_report_attachment_refused_leaves_nothing(users, media, settings, upload, message):
+    settings.PORTFOLIO_ATTACHMENT_MAX_BYTES = 1024
+    if upload == "too-big":
+        upload = pdf(size=5000)
+    reporter = csrf_client(users["reporter"])
+    response = report_post(reporter, OWN, **{"reports-0-attachments": upload})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert ProgressReport.objects.count() == 0 and ReportAttachment.objects.count() == 0
+    assert files_on_disk(media) == []
+
+
+def test_report_attachments_stored_and_served_only_to_those_who_see_the_task(users, media):
+    reporter = csrf_client(users["reporter"])
+    response = report_post(reporter, OWN, **{"reports-0-attachments": [pdf(), docx()]})
+    assert response.status_code == 302
+    report = ProgressReport.objects.get()
+    names = sorted(report.attachments.values_list("original_name", flat=True))
+    assert names == ["bao-cao.pdf", "ke-hoach.docx"]
+    assert len(files_on_disk(media)) == 2
+    attachment = report.attachments.get(original_name="bao-cao.pdf")
+    assert csrf_client(users["viewer"]).get(f"/attachments/{attachment.pk}/").status_code == 200
+    outsider = make_user("songoai", UserKind.REPORTER, "UBND thành phố")
+    Task.objects.filter(pk=task(OWN).pk)  # UBND has no role in task 1
+    assert csrf_client(outsider).get(f"/attachments/{attachment.pk}/").status_code == 404
+    page = reporter.get(f"/tasks/{task(OWN).pk}/").content.decode()
+    assert "bao-cao.pdf" in page and "Chờ xem xét" in page
+
+
+def test_every_change_is_in_the_history_with_who_and_when(users, media):
+    office = csrf_client(users["office"])
+    url = f"/admin/portfolio/task/{task(OWN).pk}/change/"
+    csrf_post(office, url, admin_change_data(office.get(url), title="Tên mới của nhiệm vụ"))
+    agency = Agency.objects.get(name="Ban Nội chính Thành ủy")
+    agency_url = f"/admin/portfolio/agency/{agency.pk}/change/"
+    csrf_post(office, agency_url, admin_change_data(office.get(agency_url), emails="noichinh@cantho.gov.vn"))
+    assert agency.history.latest().history_user == users["office"]
+    page = office.get(f"/tasks/{task(OWN).pk}/").content.decode()
+    assert "Tên mới của nhiệm vụ" in page and "vanphong" in page and "Lịch sử thay đổi" in page
+    history = office.get(f"/admin/portfolio/task/{task(OWN).pk}/history/")
+    assert history.status_code == 200 and "vanphong" in history.content.decode()
+
+
+def test_groups_are_created_by_migration(db):
+    assert set(Group.objects.values_list("name", flat=True)) >= set(UserKind.values)
+    reporter = Group.objects.get(name=UserKind.REPORTER)
+    assert reporter.permissions.filter(codename="add_progressreport").exists()
+    assert not reporter.permissions.filter(codename="delete_task").exists()
+    assert not Group.objects.get(name=UserKind.VIEWER).permissions.exclude(codename__startswith="view_").exists()
