@@ -21,6 +21,10 @@ from .choices import ReviewState, ScheduleState
 from .forms import ProgressReportForm, ReviewForm, TaskAdminForm
 from .models import (
     Agency,
+    Digest,
+    Reminder,
+    ReminderRun,
+    ReminderSettings,
     AgencyAlias,
     Assignment,
     FundingSource,
@@ -466,3 +470,80 @@ admin.site.unregister(User)
 class UserAdmin(BaseUserAdmin):
     inlines = [AgencyMembershipInline]
     list_display = ["username", "first_name", "last_name", "email", "is_staff", "is_active"]
+
+
+@admin.register(ReminderSettings)
+class ReminderSettingsAdmin(OfficeWritesAdmin):
+    list_display = ["__str__", "run_at", "due_soon_thresholds", "overdue_repeat_days", "report_due_dates", "escalation_days"]
+
+    def has_add_permission(self, request, *args):
+        return not ReminderSettings.objects.exists() and super().has_add_permission(request, *args)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReminderInline(admin.TabularInline):
+    model = Reminder
+    extra = 0
+    fields = ["task", "reason", "step", "due_date"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj):
+        return False
+
+
+@admin.register(Digest)
+class DigestAdmin(NotFoundAdmin):
+    """Every reminder e-mail, with failures first: the Office sees what could not be sent."""
+
+    list_display = ["sent_on", "body", "state", "recipients", "attempts", "last_error", "sent_at"]
+    list_filter = ["state", "sent_on"]
+    search_fields = ["agency__name", "recipients", "last_error"]
+    list_select_related = ["agency"]
+    readonly_fields = ["agency", "sent_on", "recipients", "state", "attempts", "last_error", "sent_at", "payload"]
+    inlines = [ReminderInline]
+
+    @admin.display(description=_("Cơ quan"), ordering="agency__name")
+    def body(self, obj):
+        return obj.agency or _("Văn phòng Thành ủy (tổng hợp)")
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if access.sees_everything(request.user) else queryset.filter(agency__in=access.agency_ids(request.user))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Reminder)
+class ReminderAdmin(NotFoundAdmin):
+    list_display = ["created_at", "agency", "task", "reason", "step", "due_date"]
+    list_filter = ["reason", "created_at"]
+    search_fields = ["agency__name", "task__title"]
+    list_select_related = ["agency", "task"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if access.sees_everything(request.user) else queryset.filter(task__in=access.visible_tasks(request.user))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReminderRun)
+class ReminderRunAdmin(NotFoundAdmin):
+    list_display = ["as_of", "created_at", "finished_at", "digests", "summary"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -68,3 +68,18 @@ class UserKind(models.TextChoices):
     OFFICE = "Văn phòng Thành ủy", _("Văn phòng Thành ủy")
     REPORTER = "Cơ quan báo cáo", _("Cơ quan báo cáo")
     VIEWER = "Lãnh đạo (chỉ xem)", _("Lãnh đạo (chỉ xem)")
+
+
+class ReminderReason(models.TextChoices):
+    DUE_SOON = "due_soon", _("Sắp đến hạn")
+    OVERDUE = "overdue", _("Quá hạn")
+    MISSING_REPORT = "missing_report", _("Chưa báo cáo")
+    FOLLOW_CENTRAL = "follow_central", _("Theo dõi, phối hợp")
+
+
+class DigestState(models.TextChoices):
+    PENDING = "pending", _("Chờ gửi")
+    SENDING = "sending", _("Đang gửi")
+    SENT = "sent", _("Đã gửi")
+    FAILED = "failed", _("Gửi không được")
+    NO_ADDRESS = "no_address", _("Không có địa chỉ")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.formats import date_format
@@ -17,7 +18,7 @@ from .choices import LEAD_SIDE_ROLES, Role, ScheduleState
 from .excel.writer import table_workbook
 from .filtersets import TaskFilterSet
 from . import access
-from .models import Agency, ReportAttachment
+from .models import Agency, Reminder, ReportAttachment
 from .selectors import (
     agency_roles,
     agency_tasks,
@@ -111,6 +112,7 @@ class TaskDetailView(AsOfMixin, DetailView):
         queryset = task_queryset(as_of=self.as_of).select_related("delegate", "delegated_by").prefetch_related(
             "milestones", "reports__attachments", "reports__agency", "reports__submitted_by", "reports__reviewed_by",
             "comments__agency", "comments__author",
+            Prefetch("reminders", queryset=Reminder.objects.select_related("agency", "digest").order_by("-created_at")),
         )
         return access.visible_tasks(self.request.user, queryset)
 
@@ -199,4 +201,5 @@ class AgencyDetailView(AsOfMixin, TemplateView):
         context.update(_dashboard_context(self.as_of, agency_tasks(agency=agency)))
         context["bodies"] = [b for b in context["bodies"] if b["agency_id"] == agency.pk] or context["bodies"]
         context["filter_query"] = urlencode({"agency": agency.pk})
+        context["reminders"] = agency.reminders.select_related("task", "digest").order_by("-created_at")[:50]
         return context

@@ -127,15 +127,38 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Every countdown below stays well under this, so a delayed message is never redelivered early.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
+CELERY_BEAT_SCHEDULE = {
+    # Checks every quarter hour; runs once a day after the time the Office set (ReminderSettings.run_at).
+    "reminders": {"task": "portfolio.tasks.run_reminders_task", "schedule": int(os.environ.get("PORTFOLIO_REMINDER_CHECK_SECONDS", "900"))},
+}
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("DJANGO_EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "theodoi@thanhuy.cantho.local")
 
 # Attachments to progress reports.
 PORTFOLIO_ATTACHMENT_MAX_BYTES = int(os.environ.get("PORTFOLIO_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Reminders
+PORTFOLIO_BASE_URL = os.environ.get("PORTFOLIO_BASE_URL", "http://127.0.0.1:8000")
+PORTFOLIO_MAIL_MAX_RETRIES = int(os.environ.get("PORTFOLIO_MAIL_MAX_RETRIES", "5"))
+PORTFOLIO_MAIL_RETRY_BACKOFF = int(os.environ.get("PORTFOLIO_MAIL_RETRY_BACKOFF", "60"))
+PORTFOLIO_MAIL_RETRY_BACKOFF_MAX = int(os.environ.get("PORTFOLIO_MAIL_RETRY_BACKOFF_MAX", "900"))
+# A send left unfinished by a dead worker may be taken again after this; below the visibility timeout.
+PORTFOLIO_SEND_STALE_SECONDS = int(os.environ.get("PORTFOLIO_SEND_STALE_SECONDS", "600"))
+PORTFOLIO_SUMMARY_DELAY_SECONDS = int(os.environ.get("PORTFOLIO_SUMMARY_DELAY_SECONDS", "300"))
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "30"))
 
 # How many days ahead a task counts as "sắp đến hạn".
 PORTFOLIO_DUE_SOON_DAYS = int(os.environ.get("PORTFOLIO_DUE_SOON_DAYS", "90"))

@@ -1,0 +1,236 @@
+"""Who is reminded of what on a given day: the selection rules of the daily reminder job (reads only).
+
+A task is chased with the body that does the work (the delegated unit; else
+the advising or implementing lead named in the row; else the lead). Each
+(body, task, reason, step) is sent once: the steps already recorded in
+Reminder are left out, so a second run the same day finds nothing to do and a
+run after downtime catches up on what is still due.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Prefetch
+
+from .choices import AgencyKind, ReminderReason, ReviewState, Role, WorkStatus
+from .models import Agency, Assignment, ProgressReport, Reminder, ReminderSettings, Task
+
+RESPONSIBLE_ROLES = (Role.ADVISING_LEAD, Role.IMPLEMENTING_LEAD)
+
+
+def parse_thresholds(text: str) -> tuple[int, ...]:
+    """"90, 30, 7" -> (90, 30, 7), largest first."""
+    try:
+        values = sorted({int(part) for part in re.split(r"[,;\s]+", text.strip()) if part}, reverse=True)
+    except ValueError:
+        raise ValueError("Các mốc phải là số ngày nguyên, cách nhau bằng dấu phẩy (ví dụ: 90, 30, 7).") from None
+    if not values or any(v <= 0 or v > 366 for v in values):
+        raise ValueError("Mỗi mốc phải từ 1 đến 366 ngày.")
+    return tuple(values)
+
+
+def parse_day_months(text: str) -> tuple[tuple[int, int], ...]:
+    """"15/06, 15/12" -> ((15, 6), (15, 12)), in calendar order."""
+    result = []
+    for part in re.split(r"[,;\s]+", text.strip()):
+        if not part:
+            continue
+        match = re.fullmatch(r"(\d{1,2})/(\d{1,2})", part)
+        if not match:
+            raise ValueError(f"«{part}» không đúng dạng ngày/tháng (ví dụ 15/12).")
+        day, month = int(match[1]), int(match[2])
+        try:
+            date(2001, month, day)
+        except ValueError:
+            raise ValueError(f"Ngày «{part}» không tồn tại.") from None
+        result.append((day, month))
+    if not result:
+        raise ValueError("Cần ít nhất một hạn báo cáo.")
+    return tuple(sorted(set(result), key=lambda dm: (dm[1], dm[0])))
+
+
+@dataclass(frozen=True)
+class Config:
+    thresholds: tuple[int, ...] = (90, 30, 7)
+    overdue_repeat_days: int = 7
+    escalation_days: int = 90
+    report_due: tuple[tuple[int, int], ...] = ((15, 12),)
+    report_remind_before_days: int = 14
+
+    @classmethod
+    def from_settings(cls, settings: ReminderSettings) -> "Config":
+        return cls(
+            thresholds=parse_thresholds(settings.due_soon_thresholds),
+            overdue_repeat_days=settings.overdue_repeat_days,
+            escalation_days=settings.escalation_days,
+            report_due=parse_day_months(settings.report_due_dates),
+            report_remind_before_days=settings.report_remind_before_days,
+        )
+
+
+@dataclass
+class Item:
+    """One task in a digest, with the steps that will be recorded as sent."""
+
+    task: Task
+    reason: str
+    steps: tuple[str, ...]
+    due_date: date | None
+    days_left: int | None = None  # negative when overdue
+    urgency: str = ""  # due_soon / overdue / missing_report, also for items followed for a central agency
+    note: str = ""
+
+
+@dataclass
+class BodyPlan:
+    agency: Agency
+    items: list[Item] = field(default_factory=list)
+
+    def count(self, urgency: str) -> int:
+        return len({i.task.pk for i in self.items if i.urgency == urgency})
+
+
+@dataclass
+class Plan:
+    as_of: date
+    bodies: dict[int, BodyPlan] = field(default_factory=dict)
+    central: list[Item] = field(default_factory=list)
+    needs_review: list[Task] = field(default_factory=list)
+    escalations: list[Item] = field(default_factory=list)
+
+    def add(self, agency: Agency, item: Item) -> None:
+        self.bodies.setdefault(agency.pk, BodyPlan(agency)).items.append(item)
+
+    def totals(self) -> dict[str, int]:
+        tasks: dict[str, set[int]] = defaultdict(set)
+        for body in self.bodies.values():
+            for item in body.items:
+                tasks[item.urgency].add(item.task.pk)
+        for item in self.central:
+            tasks[item.urgency].add(item.task.pk)
+        return {
+            "overdue": len(tasks["overdue"]),
+            "due_soon": len(tasks["due_soon"]),
+            "missing_reports": len(tasks["missing_report"]),
+            "bodies": len(self.bodies),
+        }
+
+
+def responsible_agencies(task: Task) -> list[Agency]:
+    """The body that does the work: the delegated unit; else the advising or implementing lead; else the lead."""
+    if task.delegate_id:
+        return [task.delegate]
+    assignments = list(task.assignments.all())
+    named = [a.agency for a in assignments if a.role in RESPONSIBLE_ROLES]
+    return named or [a.agency for a in assignments if a.role == Role.LEAD]
+
+
+def coordinators(task: Task) -> list[Agency]:
+    return [a.agency for a in task.assignments.all() if a.role == Role.COORDINATING and a.agency.kind != AgencyKind.CENTRAL]
+
+
+def _schedule_items(task: Task, as_of: date, config: Config) -> list[Item]:
+    """Due-soon and overdue items for a task on a day, before removing the steps already sent."""
+    due = task.next_due_date
+    if due is None:
+        return []
+    days_left = (due - as_of).days
+    if days_left < 0:
+        cycle = (-days_left - 1) // config.overdue_repeat_days
+        return [Item(task, ReminderReason.OVERDUE, (f"{due.isoformat()}/quá hạn/{cycle}",), due, days_left, "overdue")]
+    crossed = [t for t in config.thresholds if days_left <= t]
+    if task.is_ongoing or not crossed:
+        return []  # an ongoing task is not "due soon": it owes periodic reports instead
+    return [Item(task, ReminderReason.DUE_SOON, tuple(f"{due.isoformat()}/{t}" for t in crossed), due, days_left, "due_soon")]
+
+
+def report_periods(as_of: date, config: Config) -> list[tuple[date, date]]:
+    """(start, due) of the reporting periods whose reminder window may include ``as_of``."""
+    dues = sorted(date(year, month, day) for year in (as_of.year - 1, as_of.year, as_of.year + 1) for day, month in config.report_due)
+    return [(dues[i - 1] + timedelta(days=1), dues[i]) for i in range(1, len(dues))]
+
+
+def _report_items(task: Task, as_of: date, config: Config, reported) -> list[tuple[Agency, Item]]:
+    result = []
+    before = config.report_remind_before_days
+    for start, due in report_periods(as_of, config):
+        if task.start_date and task.start_date > due:
+            continue
+        if due - timedelta(days=before) <= as_of <= due:
+            step = f"{due.isoformat()}/trước hạn"
+        elif due < as_of <= due + timedelta(days=before):
+            step = f"{due.isoformat()}/sau hạn"
+        else:
+            continue
+        for agency in responsible_agencies(task):
+            if not reported(task.pk, agency.pk, start, as_of):
+                item = Item(task, ReminderReason.MISSING_REPORT, (step,), due, (due - as_of).days, "missing_report",
+                            note=f"Báo cáo kỳ đến {due:%d/%m/%Y}")
+                result.append((agency, item))
+    return result
+
+
+def reminder_plan(*, as_of: date, config: Config | None = None) -> Plan:
+    """Everything due to every body on ``as_of``; a fixed number of queries whatever the number of tasks."""
+    config = config or Config.from_settings(ReminderSettings.current())
+    plan = Plan(as_of=as_of)
+    tasks = list(
+        Task.objects.exclude(status=WorkStatus.DONE, completed_on__lte=as_of)
+        .exclude(status=WorkStatus.DONE, completed_on__isnull=True)
+        .select_related("delegate")
+        .prefetch_related(Prefetch("assignments", queryset=Assignment.objects.select_related("agency").order_by("position")))
+        .order_by("number")
+    )
+    periods = report_periods(as_of, config)
+    earliest = min(start for start, _due in periods)
+    reports = defaultdict(list)
+    for task_id, agency_id, created in ProgressReport.objects.filter(created_at__date__gte=earliest).exclude(
+        review_state=ReviewState.RETURNED
+    ).values_list("task_id", "agency_id", "created_at"):
+        reports[(task_id, agency_id)].append(created.date())
+
+    def reported(task_id, agency_id, start, until):
+        return any(start <= day <= until for day in reports[(task_id, agency_id)])
+
+    sent = set(Reminder.objects.filter(task__in=[t.pk for t in tasks]).values_list("agency_id", "task_id", "reason", "step"))
+
+    def unsent(agency: Agency, item: Item) -> Item | None:
+        steps = tuple(s for s in item.steps if (agency.pk, item.task.pk, item.reason, s) not in sent)
+        if not steps:
+            return None
+        item.steps = steps
+        return item
+
+    for task in tasks:
+        if task.needs_review:
+            plan.needs_review.append(task)
+            continue
+        bodies = responsible_agencies(task)
+        central = bool(bodies) and all(b.kind == AgencyKind.CENTRAL for b in bodies)
+        schedule = _schedule_items(task, as_of, config)
+        for item in schedule:
+            if item.urgency == "overdue" and -item.days_left > config.escalation_days:
+                plan.escalations.append(item)
+            if central:
+                plan.central.append(item)
+                for agency in coordinators(task):
+                    follow = Item(task, ReminderReason.FOLLOW_CENTRAL, item.steps, item.due_date, item.days_left, item.urgency,
+                                  note="Theo dõi, phối hợp (nhiệm vụ do cơ quan Trung ương chủ trì)")
+                    follow = unsent(agency, follow)
+                    if follow:
+                        plan.add(agency, follow)
+                continue
+            for agency in bodies:
+                chased = unsent(agency, Item(task, item.reason, item.steps, item.due_date, item.days_left, item.urgency))
+                if chased:
+                    plan.add(agency, chased)
+        if not central:
+            for agency, item in _report_items(task, as_of, config, reported):
+                item = unsent(agency, item)
+                if item:
+                    plan.add(agency, item)
+    return plan

@@ -1,0 +1,187 @@
+"""Writes of the reminder job: claim what is due (once, under unique constraints), then send it."""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from ..choices import DigestState
+from ..models import Digest, Reminder, ReminderRun, ReminderSettings, Task
+from ..reminders import BodyPlan, Plan, reminder_plan
+
+
+class MailTemporaryError(Exception):
+    """The mail server could not take the message now; the send is retried."""
+
+
+def _item_payload(item) -> dict:
+    return {"task": item.task.pk, "reason": item.reason, "due": item.due_date.isoformat() if item.due_date else None, "days": item.days_left, "note": item.note}
+
+
+def digest_claim(*, body: BodyPlan, as_of: date) -> Digest | None:
+    """Record a body's digest for the day and every reminder in it, in one transaction; None if already done today."""
+    emails = body.agency.email_list
+    try:
+        with transaction.atomic():
+            digest = Digest.objects.create(
+                agency=body.agency, sent_on=as_of, recipients="\n".join(emails),
+                state=DigestState.PENDING if emails else DigestState.NO_ADDRESS,
+                payload={} if emails else {"items": [_item_payload(i) for i in body.items]},
+            )
+            if emails:
+                Reminder.objects.bulk_create(
+                    [
+                        Reminder(digest=digest, agency=body.agency, task=item.task, reason=item.reason, step=step, due_date=item.due_date)
+                        for item in body.items
+                        for step in item.steps
+                    ]
+                )
+    except IntegrityError:
+        return None  # another run (or worker) already claimed this body today, or these steps were sent
+    return digest
+
+
+def summary_claim(*, plan: Plan, as_of: date) -> Digest | None:
+    office = ReminderSettings.current().office_emails
+    recipients = [e.strip() for e in office.replace(",", "\n").splitlines() if e.strip()]
+    payload = {
+        "central": [_item_payload(i) for i in plan.central],
+        "escalations": [_item_payload(i) for i in plan.escalations],
+        "needs_review": [t.pk for t in plan.needs_review],
+        "totals": plan.totals(),
+    }
+    try:
+        with transaction.atomic():
+            return Digest.objects.create(
+                agency=None, sent_on=as_of, recipients="\n".join(recipients),
+                state=DigestState.PENDING if recipients else DigestState.NO_ADDRESS, payload=payload,
+            )
+    except IntegrityError:
+        return None
+
+
+def reminder_run(*, as_of: date, dry_run: bool = False) -> tuple[Plan, ReminderRun | None]:
+    """The daily job: select, claim each body's digest, then queue every pending send (also earlier ones left over)."""
+    from ..tasks import send_digest_task
+
+    plan = reminder_plan(as_of=as_of)
+    if dry_run:
+        return plan, None
+    claimed = [d for d in (digest_claim(body=body, as_of=as_of) for body in plan.bodies.values()) if d]
+    summary_claim(plan=plan, as_of=as_of)
+    totals = plan.totals()
+    run = ReminderRun.objects.create(
+        as_of=as_of, finished_at=timezone.now(), digests=len(claimed),
+        summary=" ".join(f"{k}={v}" for k, v in totals.items()),
+    )
+    pending = Digest.objects.filter(state=DigestState.PENDING, sent_on__lte=as_of)
+    for digest_id in pending.filter(agency__isnull=False).values_list("pk", flat=True):
+        transaction.on_commit(lambda pk=digest_id: send_digest_task.delay(pk))
+    for digest_id in pending.filter(agency__isnull=True).values_list("pk", flat=True):
+        # The summary goes last, so it can say what became of the bodies' digests.
+        transaction.on_commit(lambda pk=digest_id: send_digest_task.apply_async((pk,), countdown=settings.PORTFOLIO_SUMMARY_DELAY_SECONDS))
+    return plan, run
+
+
+def _task_rows(task_ids, extra=None) -> list[dict]:
+    tasks = {t.pk: t for t in Task.objects.filter(pk__in=task_ids).select_related("section")}
+    rows = []
+    for entry in extra or [{"task": pk} for pk in task_ids]:
+        task = tasks.get(entry["task"])
+        if task:
+            row = {"task": task, **{k: v for k, v in entry.items() if k != "task"}}
+            if row.get("due"):
+                row["due"] = date.fromisoformat(row["due"])
+            if row.get("days") is not None and row["days"] < 0:
+                row["overdue_days"] = -row["days"]
+            rows.append(row)
+    return rows
+
+
+def digest_message(digest: Digest) -> EmailMultiAlternatives:
+    """The e-mail of a digest, in Vietnamese, HTML with a plain-text alternative."""
+    base_url = settings.PORTFOLIO_BASE_URL.rstrip("/")
+    if digest.agency_id:
+        reminders = list(digest.reminders.select_related("task").order_by("task__number", "reason"))
+        seen, items = set(), []
+        for reminder in reminders:
+            if (reminder.task_id, reminder.reason) in seen:
+                continue
+            seen.add((reminder.task_id, reminder.reason))
+            days = (reminder.due_date - digest.sent_on).days if reminder.due_date else None
+            items.append({"task": reminder.task, "reason": reminder.get_reason_display(), "due": reminder.due_date, "days": days, "overdue": days is not None and days < 0, "abs_days": abs(days) if days is not None else None})
+        context = {"digest": digest, "agency": digest.agency, "items": items, "base_url": base_url}
+        template = "portfolio/email/digest"
+        subject = f"[Nhắc việc] {digest.agency.name}: {len(items)} nội dung cần thực hiện ({digest.sent_on:%d/%m/%Y})"
+    else:
+        digests = list(Digest.objects.filter(sent_on=digest.sent_on, agency__isnull=False).select_related("agency").order_by("agency__name"))
+        failed_earlier = list(Digest.objects.filter(state=DigestState.FAILED, sent_on__lt=digest.sent_on, sent_on__gte=digest.sent_on.replace(day=1)).select_related("agency"))
+        context = {
+            "digest": digest, "digests": digests, "failed_earlier": failed_earlier, "base_url": base_url,
+            "totals": digest.payload.get("totals", {}),
+            "central": _task_rows([e["task"] for e in digest.payload.get("central", [])], digest.payload.get("central")),
+            "escalations": _task_rows([e["task"] for e in digest.payload.get("escalations", [])], digest.payload.get("escalations")),
+            "needs_review": _task_rows(digest.payload.get("needs_review", [])),
+        }
+        template = "portfolio/email/summary"
+        subject = f"[Nhắc việc] Tổng hợp ngày {digest.sent_on:%d/%m/%Y}"
+    text = render_to_string(f"{template}.txt", context)
+    html = render_to_string(f"{template}.html", context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, digest.recipients.split())
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _claim_for_sending(digest_id: int) -> bool:
+    """Take the digest for sending with one conditional UPDATE, atomic on every database.
+
+    A digest left "sending" by a worker that died is taken again once it is older
+    than PORTFOLIO_SEND_STALE_SECONDS (kept below the broker's visibility timeout).
+    """
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.PORTFOLIO_SEND_STALE_SECONDS)
+    takeable = Q(state=DigestState.PENDING) | Q(state=DigestState.SENDING, claimed_at__lt=stale)
+    return bool(Digest.objects.filter(takeable, pk=digest_id).update(state=DigestState.SENDING, claimed_at=now, attempts=F("attempts") + 1))
+
+
+def digest_send(*, digest_id: int) -> str:
+    """Send one digest if nobody has sent or is sending it; a second worker finds it taken and does nothing."""
+    if not _claim_for_sending(digest_id):
+        return Digest.objects.values_list("state", flat=True).get(pk=digest_id)
+    digest = Digest.objects.select_related("agency").get(pk=digest_id)
+    message = digest_message(digest)
+    try:
+        get_connection().send_messages([message])
+    except smtplib.SMTPRecipientsRefused as error:
+        refused = "Địa chỉ bị máy chủ thư từ chối: " + ", ".join(error.recipients)
+        Digest.objects.filter(pk=digest_id).update(state=DigestState.FAILED, last_error=refused)
+        return DigestState.FAILED
+    except (smtplib.SMTPException, OSError) as error:
+        failure = f"{type(error).__name__}: {error}"
+        Digest.objects.filter(pk=digest_id).update(state=DigestState.PENDING, last_error=failure)
+        raise MailTemporaryError(failure) from error
+    Digest.objects.filter(pk=digest_id).update(state=DigestState.SENT, sent_at=timezone.now(), last_error="")
+    return DigestState.SENT
+
+
+def digest_mark_failed(*, digest_id: int, error: str) -> None:
+    Digest.objects.filter(pk=digest_id, state=DigestState.PENDING).update(state=DigestState.FAILED, last_error=f"Đã thử nhiều lần không gửi được: {error}")
+
+
+def reminders_due_now(*, now=None) -> date | None:
+    """The date to run for if the daily time has passed and today's run has not finished; else None."""
+    now = timezone.localtime(now)
+    config = ReminderSettings.current()
+    if now.time() < config.run_at:
+        return None
+    if ReminderRun.objects.filter(as_of=now.date(), finished_at__isnull=False).exists():
+        return None
+    return now.date()
+

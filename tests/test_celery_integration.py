@@ -1,0 +1,219 @@
+"""The reminder job through the real Redis broker and real Celery worker (and beat) processes."""
+
+import email
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from email.header import decode_header, make_header
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from portfolio.choices import AgencyKind, DigestState, Role
+from portfolio.models import Agency, Assignment, Digest, Programme, Reminder, ReminderRun, ReminderSettings, Section, Task
+from portfolio.services import task_apply_schedule
+
+from .conftest import ROOT
+
+REDIS = ("127.0.0.1", 6379)
+BROKER = "redis://127.0.0.1:6379/13"  # a database of its own, flushed before each test
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def redis_command(*parts: str) -> bytes:
+    with socket.create_connection(REDIS, timeout=2) as conn:
+        payload = f"*{len(parts)}\r\n" + "".join(f"${len(p.encode())}\r\n{p}\r\n" for p in parts)
+        conn.sendall(payload.encode())
+        return conn.recv(1024)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def redis_available():
+    try:
+        redis_command("PING")
+    except OSError:
+        if os.environ.get("CI_REQUIRE_SERVICES"):
+            pytest.fail("Redis does not answer on 127.0.0.1:6379")
+        pytest.skip("Redis does not answer on 127.0.0.1:6379 (start it: see README)")
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def celery_env(tmp_path):
+    flush_broker()
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        DATABASE_URL=database_url(),
+        DATABASE_CONN_MAX_AGE="0",
+        CELERY_BROKER_URL=BROKER,
+        CELERY_VISIBILITY_TIMEOUT="6",
+        DJANGO_EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        DJANGO_EMAIL_FILE_PATH=str(mail_dir),
+        PORTFOLIO_SUMMARY_DELAY_SECONDS="1",
+        PORTFOLIO_MAIL_RETRY_BACKOFF="1",
+        PORTFOLIO_MAIL_RETRY_BACKOFF_MAX="2",
+        PORTFOLIO_MAIL_MAX_RETRIES="2",
+        PORTFOLIO_REMINDER_CHECK_SECONDS="2",
+        PORTFOLIO_SEND_STALE_SECONDS="4",
+        PYTHONPATH=str(ROOT),
+    )
+    env.pop("PORTFOLIO_TEST_DB", None)
+    processes = []
+
+    def start(*args, **overrides):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", *args, "--loglevel=INFO"],
+            cwd=ROOT, env=dict(env, **overrides), stdout=open(tmp_path / f"celery-{len(processes)}.log", "w"),
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        processes.append(process)
+        return process
+
+    def worker(name, **overrides):
+        return start("worker", "--pool=solo", "-n", f"{name}@%h", "--without-gossip", "--without-mingle", **overrides)
+
+    def call(task, *args):
+        import json
+
+        subprocess.run(
+            [sys.executable, "-m", "celery", "-A", "config", "call", task, "--args", json.dumps(list(args))],
+            cwd=ROOT, env=env, check=True, capture_output=True, timeout=60,
+        )
+
+    yield {"worker": worker, "beat": lambda: start("beat", "-s", str(tmp_path / "beat-schedule")), "call": call, "mail": mail_dir, "logs": tmp_path}
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def flush_broker():
+    """Empty the broker's database: no message of an earlier test may reach this one's workers."""
+    with socket.create_connection(REDIS, timeout=2) as conn:
+        conn.sendall(b"*2\r\n$6\r\nSELECT\r\n$2\r\n13\r\n*1\r\n$7\r\nFLUSHDB\r\n")
+        time.sleep(0.2)
+        conn.recv(1024)
+
+
+def messages(mail_dir: Path) -> list:
+    found = []
+    for path in sorted(mail_dir.glob("*.log")):
+        for chunk in path.read_text(encoding="utf-8").split("-" * 79):
+            if chunk.strip():
+                message = email.message_from_string(chunk.strip())
+                found.append((str(make_header(decode_header(message["Subject"]))), message["To"]))
+    return found
+
+
+def wait_for(condition, timeout=60, interval=0.5):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(interval)
+    return False
+
+
+@pytest.fixture
+def bodies():
+    """Five bodies with addresses, each owing reminders today, and the Office's address."""
+    Programme.objects.all().delete()
+    programme = Programme.objects.create(code="TICH-HOP", title="Thử tích hợp")
+    section = Section.objects.create(programme=programme, numeral="I", title="Mục I")
+    today = timezone.localdate()
+    result = []
+    for n in range(1, 6):
+        agency = Agency.objects.create(name=f"Sở thử số {n}", kind=AgencyKind.GOVERNMENT, emails=f"so{n}@example.vn")
+        for k, deadline in enumerate((f"Năm {today.year - 1}", f"Tháng {today.month}/{today.year}")):
+            task = Task.objects.create(programme=programme, section=section, number=n * 10 + k, title=f"Nhiệm vụ {n}.{k}", lead_text=agency.name, deadline_text=deadline)
+            task_apply_schedule(task=task)
+            task.save()
+            Assignment.objects.create(task=task, agency=agency, role=Role.LEAD)
+        result.append(agency)
+    config = ReminderSettings.current()
+    config.office_emails = "vanphong@example.vn"
+    config.run_at = "00:00"
+    config.save()
+    return result
+
+
+def body_messages(mail_dir):
+    return [m for m in messages(mail_dir) if m[1] != "vanphong@example.vn"]
+
+
+def test_beat_schedules_the_daily_job_and_the_worker_sends_each_digest_once(celery_env, bodies):
+    celery_env["worker"]("w1")
+    celery_env["beat"]()
+    assert wait_for(lambda: len(messages(celery_env["mail"])) >= 6, timeout=90), (celery_env["logs"] / "celery-0.log").read_text()[-3000:]
+    time.sleep(6)  # beat keeps checking every 2 s: the job must not run again today
+    sent = messages(celery_env["mail"])
+    assert sorted(to for _s, to in sent) == sorted([f"so{n}@example.vn" for n in range(1, 6)] + ["vanphong@example.vn"])
+    assert all(s.startswith("[Nhắc việc]") for s, _to in sent)
+    assert ReminderRun.objects.filter(as_of=timezone.localdate()).count() == 1
+    assert set(Digest.objects.values_list("state", flat=True)) == {DigestState.SENT}
+
+
+def test_running_twice_and_two_workers_at_once_send_no_duplicate(celery_env, bodies):
+    celery_env["worker"]("w1")
+    celery_env["worker"]("w2")
+    day = timezone.localdate().isoformat()
+    celery_env["call"]("portfolio.tasks.run_reminders_task", day)
+    celery_env["call"]("portfolio.tasks.run_reminders_task", day)
+    assert wait_for(lambda: len(messages(celery_env["mail"])) >= 6, timeout=90)
+    celery_env["call"]("portfolio.tasks.run_reminders_task", day)
+    time.sleep(5)
+    sent = body_messages(celery_env["mail"])
+    assert len(sent) == 5 and len({to for _s, to in sent}) == 5
+    assert Digest.objects.filter(agency__isnull=False).count() == 5
+    # Per body: the overdue task once, the task due this month at each of the 90, 30 and 7 day steps.
+    assert Reminder.objects.count() == 20
+    assert Reminder.objects.values("digest").distinct().count() == 5
+
+
+def test_a_worker_killed_while_sending_is_restarted_without_duplicates_or_losses(celery_env, bodies):
+    slow = {"DJANGO_EMAIL_BACKEND": "tests.mailbackends.SlowFileBackend"}
+    first = celery_env["worker"]("w1", **slow)
+    celery_env["call"]("portfolio.tasks.run_reminders_task", timezone.localdate().isoformat())
+    assert wait_for(lambda: len(body_messages(celery_env["mail"])) >= 1, timeout=60)
+    os.killpg(first.pid, signal.SIGKILL)  # in the middle of the next send
+    first.wait(timeout=10)
+    done_before_restart = len(body_messages(celery_env["mail"]))
+    assert done_before_restart < 5
+    celery_env["worker"]("w2", **slow)
+    assert wait_for(lambda: Digest.objects.filter(state=DigestState.SENT, agency__isnull=False).count() == 5, timeout=120)
+    assert wait_for(lambda: len(body_messages(celery_env["mail"])) == 5, timeout=10)
+    time.sleep(8)  # longer than the visibility timeout: nothing is delivered twice
+    sent = body_messages(celery_env["mail"])
+    assert sorted(to for _s, to in sent) == sorted(f"so{n}@example.vn" for n in range(1, 6))
+
+
+def test_an_smtp_failure_is_retried_then_recorded_as_failed(celery_env, bodies):
+    celery_env["worker"](
+        "w1", DJANGO_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", DJANGO_EMAIL_HOST="127.0.0.1", DJANGO_EMAIL_PORT="9", DJANGO_EMAIL_TIMEOUT="2"
+    )
+    celery_env["call"]("portfolio.tasks.run_reminders_task", timezone.localdate().isoformat())
+    assert wait_for(lambda: Digest.objects.filter(state=DigestState.FAILED).count() == 6, timeout=120), list(Digest.objects.values_list("state", "attempts", "last_error"))
+    digest = Digest.objects.filter(agency__isnull=False).first()
+    assert digest.attempts == 3 and "Đã thử nhiều lần" in digest.last_error
+    log = "".join(p.read_text() for p in celery_env["logs"].glob("celery-*.log"))
+    assert "Retry in" in log

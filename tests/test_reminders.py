@@ -1,0 +1,239 @@
+"""The reminder job's selection rules with an injected date, and its sending (eager mode: no broker)."""
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from portfolio.choices import AgencyKind, DigestState, ReminderReason, Role, WorkStatus
+from portfolio.models import Agency, Assignment, Digest, ProgressReport, Programme, Reminder, ReminderSettings, Section, Task
+from portfolio.reminders import Config, parse_day_months, parse_thresholds, reminder_plan
+from portfolio.services import task_apply_schedule
+from portfolio.services.reminders import reminder_run
+
+DUE = date(2026, 12, 31)
+
+
+@pytest.fixture
+def world(db):
+    """A small programme of its own, with bodies that have addresses."""
+    Programme.objects.all().delete()
+    programme = Programme.objects.create(code="TEST", title="Chương trình thử")
+    section = Section.objects.create(programme=programme, numeral="I", title="Mục I")
+    bodies = {
+        "lead": Agency.objects.create(name="Ban Thường vụ (thử)", kind=AgencyKind.PARTY, emails="btv@example.vn"),
+        "advising": Agency.objects.create(name="Ban Tổ chức (thử)", kind=AgencyKind.PARTY, emails="btc@example.vn"),
+        "coordinating": Agency.objects.create(name="Sở Xây dựng (thử)", kind=AgencyKind.GOVERNMENT, emails="sxd@example.vn, vp.sxd@example.vn"),
+        "central": Agency.objects.create(name="Bộ Xây dựng (thử)", kind=AgencyKind.CENTRAL),
+        "silent": Agency.objects.create(name="Sở không có thư (thử)", kind=AgencyKind.GOVERNMENT),
+        "unit": Agency.objects.create(name="Sở Nội vụ (thử)", kind=AgencyKind.GOVERNMENT, emails="snv@example.vn"),
+    }
+    settings_row = ReminderSettings.current()
+    settings_row.office_emails = "vanphong@example.vn"
+    settings_row.save()
+    numbers = iter(range(1, 1000))
+
+    def make(deadline="Năm 2026", roles=(("lead", Role.LEAD),), **fields):
+        task = Task.objects.create(programme=programme, section=section, number=next(numbers), title=f"Nhiệm vụ thử {deadline}", lead_text="x", deadline_text=deadline)
+        task_apply_schedule(task=task)
+        for name, value in fields.items():
+            setattr(task, name, value)
+        task.save()
+        for position, (key, role) in enumerate(roles):
+            Assignment.objects.create(task=task, agency=bodies[key], role=role, position=position)
+        return task
+
+    return bodies, make
+
+
+def items(plan, agency, reason=None):
+    body = plan.bodies.get(agency.pk)
+    found = [(i.task.pk, i.reason, i.steps) for i in body.items] if body else []
+    return [i for i in found if reason is None or i[1] == reason]
+
+
+@pytest.mark.parametrize(
+    "days_before, expected",
+    [
+        (91, None), (90, ("2026-12-31/90",)), (89, ("2026-12-31/90",)),
+        (31, ("2026-12-31/90",)), (30, ("2026-12-31/90", "2026-12-31/30")), (29, ("2026-12-31/90", "2026-12-31/30")),
+        (8, ("2026-12-31/90", "2026-12-31/30")), (7, ("2026-12-31/90", "2026-12-31/30", "2026-12-31/7")), (0, ("2026-12-31/90", "2026-12-31/30", "2026-12-31/7")),
+    ],
+)
+def test_due_soon_thresholds_on_a_fresh_database(world, days_before, expected):
+    bodies, make = world
+    task = make()
+    plan = reminder_plan(as_of=DUE - timedelta(days=days_before), config=Config())
+    assert items(plan, bodies["lead"], ReminderReason.DUE_SOON) == ([(task.pk, ReminderReason.DUE_SOON, expected)] if expected else [])
+
+
+@pytest.mark.parametrize("days_before, expected", [(89, None), (31, None), (30, ("2026-12-31/30",)), (8, ("2026-12-31/30",)), (7, ("2026-12-31/30", "2026-12-31/7"))])
+def test_due_soon_each_threshold_once_after_the_90_day_reminder(world, days_before, expected):
+    bodies, make = world
+    task = make()
+    reminder_run(as_of=DUE - timedelta(days=90))
+    plan = reminder_plan(as_of=DUE - timedelta(days=days_before), config=Config())
+    assert items(plan, bodies["lead"], ReminderReason.DUE_SOON) == ([(task.pk, ReminderReason.DUE_SOON, expected)] if expected else [])
+
+
+@pytest.mark.parametrize(
+    "days_after, cycle",
+    [(0, None), (1, 0), (2, None), (7, None), (8, 1), (9, None), (15, 2)],
+)
+def test_overdue_on_the_first_day_then_every_7_days(world, days_after, cycle):
+    bodies, make = world
+    task = make()
+    day = DUE + timedelta(days=1)
+    while day < DUE + timedelta(days=days_after):
+        reminder_run(as_of=day)  # the job ran every day before
+        day += timedelta(days=1)
+    plan = reminder_plan(as_of=DUE + timedelta(days=days_after), config=Config())
+    found = [i for i in items(plan, bodies["lead"]) if i[1] == ReminderReason.OVERDUE]
+    assert found == ([(task.pk, ReminderReason.OVERDUE, (f"2026-12-31/quá hạn/{cycle}",))] if cycle is not None else [])
+
+
+def test_overdue_after_downtime_is_caught_up_once(world):
+    bodies, make = world
+    make()
+    plan = reminder_plan(as_of=DUE + timedelta(days=10), config=Config())  # the job did not run for 10 days
+    assert [i[2] for i in items(plan, bodies["lead"], ReminderReason.OVERDUE)] == [("2026-12-31/quá hạn/1",)]
+
+
+def test_the_next_open_milestone_drives_reminders(world):
+    bodies, make = world
+    task = make("Năm 2027 và 2030")
+    plan = reminder_plan(as_of=date(2027, 12, 1), config=Config())
+    assert items(plan, bodies["lead"], ReminderReason.DUE_SOON) == [(task.pk, ReminderReason.DUE_SOON, ("2027-12-31/90", "2027-12-31/30"))]
+    plan = reminder_plan(as_of=date(2028, 1, 1), config=Config())
+    assert items(plan, bodies["lead"], ReminderReason.OVERDUE)
+
+
+def test_phase_two_task_is_chased_for_phase_one_first(world):
+    bodies, make = world
+    task = make("2026 - 2030, giai đoạn 2 đến năm 2045")
+    plan = reminder_plan(as_of=date(2030, 12, 1), config=Config())
+    assert items(plan, bodies["lead"], ReminderReason.DUE_SOON) == [(task.pk, ReminderReason.DUE_SOON, ("2030-12-31/90", "2030-12-31/30"))]
+
+
+def test_ongoing_task_owes_yearly_reports_not_due_soon(world):
+    bodies, make = world
+    task = make("Thực hiện thường xuyên giai đoạn 2025 - 2030")
+    assert items(reminder_plan(as_of=date(2030, 11, 1), config=Config()), bodies["lead"]) == []
+    assert items(reminder_plan(as_of=date(2026, 11, 30), config=Config()), bodies["lead"]) == []
+    assert items(reminder_plan(as_of=date(2026, 12, 1), config=Config()), bodies["lead"]) == [(task.pk, ReminderReason.MISSING_REPORT, ("2026-12-15/trước hạn",))]
+    assert items(reminder_plan(as_of=date(2026, 12, 16), config=Config()), bodies["lead"]) == [(task.pk, ReminderReason.MISSING_REPORT, ("2026-12-15/sau hạn",))]
+
+
+def test_missing_report_not_sent_when_the_body_reported(world, django_user_model):
+    bodies, make = world
+    task = make("Thực hiện thường xuyên giai đoạn 2025 - 2030")
+    user = django_user_model.objects.create_user("bc")
+    ProgressReport.objects.create(task=task, agency=bodies["lead"], period="Năm 2026", status=WorkStatus.IN_PROGRESS, percent=50, submitted_by=user)
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    plan = reminder_plan(as_of=date(today.year, 12, 16) if today <= date(today.year, 12, 15) else today, config=Config())
+    assert [i for i in items(plan, bodies["lead"]) if i[1] == ReminderReason.MISSING_REPORT] == []
+
+
+def test_quarterly_reporting_periods_when_the_office_adds_them(world):
+    bodies, make = world
+    task = make("Thực hiện thường xuyên giai đoạn 2025 - 2030")
+    config = Config(report_due=parse_day_months("15/03, 15/06, 15/09, 15/12"))
+    assert items(reminder_plan(as_of=date(2027, 6, 2), config=config), bodies["lead"]) == [(task.pk, ReminderReason.MISSING_REPORT, ("2027-06-15/trước hạn",))]
+
+
+def test_the_body_that_does_the_work_is_chased(world):
+    bodies, make = world
+    advised = make(roles=(("lead", Role.LEAD), ("advising", Role.ADVISING_LEAD), ("coordinating", Role.COORDINATING)))
+    delegated = make(roles=(("lead", Role.LEAD), ("advising", Role.ADVISING_LEAD)), delegate=bodies["unit"])
+    plan = reminder_plan(as_of=date(2026, 12, 1), config=Config())
+    assert {i[0] for i in items(plan, bodies["advising"])} == {advised.pk}
+    assert {i[0] for i in items(plan, bodies["unit"])} == {delegated.pk}
+    assert items(plan, bodies["lead"]) == [] and items(plan, bodies["coordinating"]) == []
+
+
+def test_central_agency_tasks_go_to_the_office_and_the_coordinator(world):
+    bodies, make = world
+    task = make(roles=(("central", Role.LEAD), ("coordinating", Role.COORDINATING)))
+    plan = reminder_plan(as_of=date(2026, 12, 1), config=Config())
+    assert bodies["central"].pk not in plan.bodies
+    assert [i.task.pk for i in plan.central] == [task.pk]
+    follow = plan.bodies[bodies["coordinating"].pk].items[0]
+    assert len(plan.bodies[bodies["coordinating"].pk].items) == 1  # no report is chased for the central agency's work
+    assert follow.reason == ReminderReason.FOLLOW_CENTRAL and "Theo dõi, phối hợp" in follow.note
+
+
+def test_completed_and_needs_review_tasks_are_never_chased(world):
+    bodies, make = world
+    make(status=WorkStatus.DONE, progress=100, completed_on=date(2026, 6, 1))
+    unclear = make("Khi có chủ trương")
+    plan = reminder_plan(as_of=date(2027, 3, 1), config=Config())
+    assert plan.bodies == {}
+    assert plan.needs_review == [unclear]
+
+
+def test_a_run_sends_one_digest_per_body_and_a_second_run_sends_nothing(world, django_capture_on_commit_callbacks):
+    bodies, make = world
+    make(roles=(("lead", Role.LEAD), ("advising", Role.ADVISING_LEAD)))
+    make("Năm 2025", roles=(("lead", Role.LEAD), ("advising", Role.ADVISING_LEAD)))
+    make(roles=(("silent", Role.LEAD),))
+    as_of = date(2026, 12, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        reminder_run(as_of=as_of)
+    to_advising = [m for m in mail.outbox if m.to == ["btc@example.vn"]]
+    assert len(to_advising) == 1
+    message = to_advising[0]
+    assert "[Nhắc việc] Ban Tổ chức (thử)" in message.subject
+    assert "quá hạn 335 ngày" in message.body and "còn 30 ngày" in message.body
+    assert "Năm 2025" in message.body and "31/12/2025" in message.body and "Chưa triển khai" in message.body
+    assert "http://127.0.0.1:8000/tasks/" in message.body
+    assert message.alternatives[0][1] == "text/html" and "<table" in message.alternatives[0][0]
+    summary = [m for m in mail.outbox if m.to == ["vanphong@example.vn"]]
+    assert len(summary) == 1 and "Sở không có thư (thử): Không có địa chỉ" in summary[0].body
+    assert Digest.objects.get(agency=bodies["silent"]).state == DigestState.NO_ADDRESS
+    sent = len(mail.outbox)
+    reminders = Reminder.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        reminder_run(as_of=as_of)
+    assert len(mail.outbox) == sent and Reminder.objects.count() == reminders
+
+
+def test_a_refused_or_unreachable_mail_server_is_recorded_as_failed(world, settings, django_capture_on_commit_callbacks):
+    bodies, make = world
+    make(roles=(("lead", Role.LEAD),))
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nothing listens there
+    with django_capture_on_commit_callbacks(execute=True):
+        reminder_run(as_of=date(2026, 12, 1))
+    digest = Digest.objects.get(agency=bodies["lead"])
+    assert digest.state == DigestState.FAILED
+    assert digest.attempts == settings.PORTFOLIO_MAIL_MAX_RETRIES + 1
+    assert "Đã thử nhiều lần" in digest.last_error
+
+
+def test_settings_validation_names_the_field(db):
+    with pytest.raises(ValueError, match="số ngày nguyên"):
+        parse_thresholds("90, ba mươi")
+    with pytest.raises(ValueError, match="31/02"):
+        parse_day_months("31/02")
+    row = ReminderSettings(due_soon_thresholds="0", report_due_dates="15-12")
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        row.full_clean()
+    assert set(error.value.message_dict) == {"due_soon_thresholds", "report_due_dates"}
+
+
+def test_send_reminders_dry_run_on_the_programme_matches_the_list(programme, client, django_user_model):
+    out = io.StringIO()
+    call_command("send_reminders", "--as-of", "2026-11-22", "--dry-run", stdout=out)
+    last = out.getvalue().strip().splitlines()[-1]
+    assert last == "TOTAL overdue=12 due_soon=8 missing_reports=0 bodies=7"
+    assert Digest.objects.count() == 0 and Reminder.objects.count() == 0
+    client.force_login(django_user_model.objects.create_user("vp", is_superuser=True))
+    for state, count in (("overdue", 12), ("due_soon", 8)):
+        response = client.get(f"/tasks/?as_of=2026-11-22&schedule_state={state}")
+        assert response.context["table"].paginator.count == count
