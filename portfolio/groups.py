@@ -32,7 +32,10 @@ def sync_groups(apps, global_apps):
 
     office, _ = Group.objects.get_or_create(name=OFFICE)
     office.permissions.set(
-        list(portfolio) + list(Permission.objects.filter(content_type__app_label="auth", content_type__model__in=["user", "group"]))
+        list(portfolio)
+        + list(Permission.objects.filter(content_type__app_label="auth", content_type__model__in=["user", "group"]))
+        # Unlocking a locked-out login is deleting its django-axes records.
+        + list(Permission.objects.filter(content_type__app_label="axes"))
     )
     reporter, _ = Group.objects.get_or_create(name=REPORTER)
     reporter.permissions.set(portfolio.filter(codename__in=REPORTER_PERMISSIONS))

@@ -6,7 +6,16 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from config.celery import app as celery_app
 from django.shortcuts import get_object_or_404
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -18,7 +27,7 @@ from .choices import LEAD_SIDE_ROLES, Role, ScheduleState
 from .excel.writer import table_workbook
 from .filtersets import TaskFilterSet
 from . import access
-from .models import Agency, Reminder, ReportAttachment
+from .models import Agency, Reminder, ReminderRun, ReportAttachment
 from .selectors import (
     agency_roles,
     agency_tasks,
@@ -203,3 +212,32 @@ class AgencyDetailView(AsOfMixin, TemplateView):
         context["filter_query"] = urlencode({"agency": agency.pk})
         context["reminders"] = agency.reminders.select_related("task", "digest").order_by("-created_at")[:50]
         return context
+
+
+@login_not_required
+@never_cache
+def healthz(request):
+    """For a load balancer: database, broker and the last successful reminder run (stale after 26 hours); nothing else."""
+    checks, healthy = {}, True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception:
+        checks["database"], healthy = "error", False
+    if settings.CELERY_BROKER_URL:
+        try:
+            with celery_app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=2)
+            checks["broker"] = "ok"
+        except Exception:
+            checks["broker"], healthy = "error", False
+    else:
+        checks["broker"] = "eager"
+    last = ReminderRun.objects.filter(finished_at__isnull=False).order_by("-finished_at").values_list("finished_at", flat=True).first() if checks["database"] == "ok" else None
+    checks["last_reminder_run"] = last.isoformat() if last else None
+    stale = last is None or timezone.now() - last > timedelta(hours=26)
+    checks["reminders"] = "stale" if stale else "ok"
+    if stale and settings.CELERY_BROKER_URL:
+        healthy = False  # with a real broker the daily job must have run; the embedded default has no beat
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
