@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("tasks/", views.TaskListView.as_view(), name="task_list"),
     path("tasks/export.xlsx", views.task_export, name="task_export"),
+    path("tasks/report.xlsx", views.meeting_report, name="meeting_report"),
     path("tasks/<int:pk>/", views.TaskDetailView.as_view(), name="task_detail"),
     path("agencies/<int:pk>/", views.AgencyDetailView.as_view(), name="agency_detail"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),

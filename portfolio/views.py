@@ -24,6 +24,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from .choices import LEAD_SIDE_ROLES, Role, ScheduleState
+from .excel.meeting import meeting_workbook
 from .excel.writer import table_workbook
 from .filtersets import TaskFilterSet
 from . import access
@@ -110,6 +111,19 @@ def task_export(request):
     )
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="nhiem-vu-{as_of.isoformat()}.xlsx"'
+    return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def meeting_report(request):
+    """The meeting workbook (appendix layout, summary with charts, overdue list) for the list's filters."""
+    as_of, _error = parse_as_of(request.GET.get("as_of"))
+    filterset = task_list(data=request.GET, as_of=as_of, queryset=access.visible_tasks(request.user, task_queryset(as_of=as_of)))
+    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    response = HttpResponse(meeting_workbook(tasks_queryset=queryset, as_of=as_of), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="bao-cao-hop-{as_of.isoformat()}.xlsx"'
     return response
 
 

@@ -189,6 +189,9 @@ PORTFOLIO_ATTACHMENT_MAX_BYTES = int(os.environ.get("PORTFOLIO_ATTACHMENT_MAX_BY
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# Uploaded workbooks: refused above this size (the decompressed size is checked too).
+PORTFOLIO_XLSX_MAX_BYTES = int(os.environ.get("PORTFOLIO_XLSX_MAX_BYTES", str(10 * 1024 * 1024)))
+
 # Reminders
 PORTFOLIO_BASE_URL = os.environ.get("PORTFOLIO_BASE_URL", "http://127.0.0.1:8000")
 PORTFOLIO_MAIL_MAX_RETRIES = int(os.environ.get("PORTFOLIO_MAIL_MAX_RETRIES", "5"))

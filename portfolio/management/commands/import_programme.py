@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from portfolio.excel.reader import WorkbookError, read_programme_workbook
 from portfolio.seedparse import SourceError, parse_appendix
 from portfolio.services import programme_import
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
     help = "Nạp danh mục nhiệm vụ của chương trình từ tệp nguồn; chạy lại chỉ áp dụng phần khác biệt."
 
     def add_arguments(self, parser):
-        parser.add_argument("source", help="Tệp văn bản chứa phụ lục (ví dụ seeds/001_b50851294415a046.txt)")
+        parser.add_argument("source", help="Tệp văn bản chứa phụ lục (ví dụ seeds/001_b50851294415a046.txt) hoặc bảng tính .xlsx theo mẫu «Danh mục»")
         parser.add_argument("--code", default=DEFAULT_CODE, help="Số hiệu chương trình")
         parser.add_argument("--title", default=DEFAULT_TITLE, help="Tên chương trình")
         parser.add_argument("--date", default=DEFAULT_DATE, help="Ngày ban hành (YYYY-MM-DD)")
@@ -29,17 +30,21 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         path = Path(options["source"])
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CommandError(f"Không đọc được tệp {path}: {exc}") from exc
-        try:
             adopted_on = date.fromisoformat(options["date"])
         except ValueError as exc:
             raise CommandError(f"Ngày ban hành «{options['date']}» không đúng dạng YYYY-MM-DD") from exc
         try:
-            parsed = parse_appendix(text)
+            if path.suffix.lower() == ".xlsx":
+                parsed = read_programme_workbook(path.read_bytes(), name=path.name)
+            else:
+                parsed = parse_appendix(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"Không đọc được tệp {path}: {exc}") from exc
         except SourceError as exc:
-            raise CommandError(f"{path}: {exc}. Không ghi gì vào cơ sở dữ liệu.") from exc
+            where = "Dòng" if path.suffix.lower() != ".xlsx" else f"Trang «Danh mục», dòng"
+            raise CommandError(f"{path}: {str(exc).replace('Dòng', where, 1)}. Không ghi gì vào cơ sở dữ liệu.") from exc
+        except WorkbookError as exc:
+            raise CommandError(f"{exc} Không ghi gì vào cơ sở dữ liệu.") from exc
         result = programme_import(
             parsed=parsed,
             code=options["code"],

@@ -1,0 +1,26 @@
+"""The column maps of the workbooks: header <-> field, shared by the writers and the readers."""
+
+APPENDIX_HEADERS = (
+    "TT",
+    "NHIỆM VỤ CỤ THỂ",
+    "CƠ QUAN, TỔ CHỨC ĐẢNG CHỦ TRÌ",
+    "CƠ QUAN, TỔ CHỨC ĐẢNG PHỐI HỢP",
+    "THỜI HẠN THỰC HIỆN",
+    "NGUỒN LỰC",
+)
+# The task fields behind the appendix columns, in the same order (TT is the number).
+APPENDIX_FIELDS = ("number", "title", "lead_text", "partners_text", "deadline_text", "funding_text")
+TRACKING_HEADERS = (
+    "TÌNH TRẠNG",
+    "TIẾN ĐỘ (%)",
+    "HẠN (dd/mm/yyyy)",
+    "ĐÁNH GIÁ TIẾN ĐỘ",
+    "KẾT QUẢ / KHÓ KHĂN / ĐỀ XUẤT",
+    "CẬP NHẬT LẦN CUỐI",
+)
+MEETING_HEADERS = APPENDIX_HEADERS + TRACKING_HEADERS
+MEETING_WIDTHS = (6, 50, 24, 36, 18, 22, 16, 10, 13, 16, 40, 16)
+CATALOGUE_SHEET = "Danh mục"
+SUMMARY_SHEET = "Tổng hợp"
+OVERDUE_SHEET = "Quá hạn"
+HEADER_ROW = 4  # title, as-of line, blank, then the header

@@ -1,0 +1,163 @@
+"""Workbooks out (the meeting report) and in (the programme workbook), and the safety of both."""
+
+import io
+import zipfile
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from openpyxl import load_workbook
+
+from portfolio.choices import ScheduleState
+from portfolio.excel.columns import MEETING_HEADERS
+from portfolio.excel.meeting import meeting_workbook
+from portfolio.excel.reader import WorkbookError, open_workbook, read_programme_workbook
+from portfolio.models import Task
+from portfolio.selectors import task_queryset
+
+AS_OF = date(2026, 11, 22)
+
+
+def workbook_of(queryset=None):
+    queryset = queryset if queryset is not None else task_queryset(as_of=AS_OF)
+    return meeting_workbook(tasks_queryset=queryset, as_of=AS_OF)
+
+
+def test_meeting_workbook_layout(programme):
+    book = load_workbook(io.BytesIO(workbook_of()))
+    assert book.sheetnames == ["Danh mục", "Tổng hợp", "Quá hạn"]
+    sheet = book["Danh mục"]
+    assert [c.value for c in sheet[4]] == list(MEETING_HEADERS)
+    assert "22/11/2026" in sheet["A2"].value
+    assert sheet["A5"].value.startswith("I. CÁC NHIỆM VỤ") and "A5:L5" in {str(r) for r in sheet.merged_cells.ranges}
+    assert sheet.freeze_panes == "C5" and sheet.auto_filter.ref.startswith("A4:L")
+    assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == "$4:$4"
+    assert "&P" in sheet.oddFooter.center.text
+    rows = {r[0].value: r for r in sheet.iter_rows(min_row=6) if isinstance(r[0].value, int)}
+    assert len(rows) == 252
+    assert rows[3][9].value == "Quá hạn" and rows[3][0].fill.fgColor.rgb.endswith("FDE2E1")
+    assert rows[1][9].value == "Trong hạn" and rows[1][0].fill.fgColor.rgb in ("00000000", None)
+    assert rows[1][8].value.date() == date(2027, 12, 31) and rows[1][8].number_format == "DD/MM/YYYY"
+    summary = book["Tổng hợp"]
+    counts = {summary.cell(row=r, column=1).value: summary.cell(row=r, column=2).value for r in range(4, 11)}
+    assert counts["Quá hạn"] == 12 and counts["Sắp đến hạn"] == 8 and sum(counts.values()) == 252
+    assert len(summary._charts) == 2
+    overdue = book["Quá hạn"]
+    listed = [r for r in overdue.iter_rows(min_row=4, values_only=True) if r[0]]
+    assert len(listed) == 12 and listed[0][4] == (AS_OF - date(2025, 10, 31)).days
+    assert "UBND thành phố" in {r[5] for r in listed}
+
+
+def test_meeting_workbook_honours_the_filters(programme):
+    queryset = task_queryset(as_of=AS_OF).filter(schedule_state=ScheduleState.DUE_SOON)
+    sheet = load_workbook(io.BytesIO(workbook_of(queryset)))["Danh mục"]
+    assert len([r for r in sheet.iter_rows(min_row=5, values_only=True) if isinstance(r[0], int)]) == 8
+
+
+def test_meeting_report_button_downloads_the_filtered_workbook(programme, client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("vp", is_superuser=True))
+    response = client.get("/tasks/report.xlsx?as_of=2026-11-22&schedule_state=overdue")
+    assert response.status_code == 200 and "bao-cao-hop-2026-11-22.xlsx" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.content))["Danh mục"]
+    assert len([r for r in sheet.iter_rows(min_row=5, values_only=True) if isinstance(r[0], int)]) == 12
+    assert 'id="meeting-report"' in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("title", ['=HYPERLINK("http://x")', "+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1"])
+def test_text_that_looks_like_a_formula_is_written_as_text(programme, title):
+    Task.objects.filter(number=1).update(title=title)
+    sheet = load_workbook(io.BytesIO(workbook_of()))["Danh mục"]
+    cell = sheet["B6"]
+    assert cell.value == title.replace("\r", "\n") and cell.data_type == "s"  # XML reads a carriage return back as a line feed
+
+
+def test_export_then_import_as_programme_workbook_changes_nothing(programme, tmp_path):
+    path = tmp_path / "danh-muc.xlsx"
+    path.write_bytes(workbook_of())
+    out = io.StringIO()
+    call_command("import_programme", str(path), stdout=out)
+    assert "Không có thay đổi: 252 nhiệm vụ" in out.getvalue()
+
+
+def test_programme_workbook_edit_is_previewed_then_applied(programme, tmp_path):
+    book = load_workbook(io.BytesIO(workbook_of()))
+    sheet = book["Danh mục"]
+    sheet["B6"] = "Sơ kết 2 năm, 5 năm (đã sửa trong bảng tính)"
+    path = tmp_path / "sua.xlsx"
+    book.save(path)
+    out = io.StringIO()
+    call_command("import_programme", str(path), "--dry-run", stdout=out)
+    assert "~ Sửa TT 1" in out.getvalue() and "Chạy thử" in out.getvalue()
+    assert Task.objects.get(number=1).title.startswith("Sơ kết 2 năm, 5 năm việc")
+    call_command("import_programme", str(path), stdout=io.StringIO())
+    assert Task.objects.get(number=1).title == "Sơ kết 2 năm, 5 năm (đã sửa trong bảng tính)"
+
+
+def test_programme_workbook_with_a_formula_or_a_gap_is_refused_naming_the_row(programme, tmp_path):
+    book = load_workbook(io.BytesIO(workbook_of()))
+    sheet = book["Danh mục"]
+    sheet["B7"] = "=1+1"
+    path = tmp_path / "cong-thuc.xlsx"
+    book.save(path)
+    with pytest.raises(CommandError, match=r"dòng 7: ô B7 chứa công thức"):
+        call_command("import_programme", str(path), stdout=io.StringIO())
+    sheet["B7"] = "Bình thường"
+    sheet["A8"] = 99
+    book.save(path)
+    with pytest.raises(CommandError, match=r"dòng 8: số thứ tự 99 không liền mạch"):
+        call_command("import_programme", str(path), stdout=io.StringIO())
+    assert Task.objects.get(number=2).title.startswith("Triển khai thực hiện đồng bộ")
+
+
+def zip_bomb() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (300 * 1024 * 1024))
+    return buffer.getvalue()
+
+
+def entity_expansion() -> bytes:
+    source = io.BytesIO(workbook_of_empty())
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(buffer, "w") as archive:
+        for item in original.infolist():
+            data = original.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                bomb = b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+                data = bomb + (data.split(b"?>", 1)[1] if data.startswith(b"<?xml") else data)
+            archive.writestr(item, data)
+    return buffer.getvalue()
+
+
+def workbook_of_empty() -> bytes:
+    from openpyxl import Workbook
+
+    buffer = io.BytesIO()
+    Workbook().save(buffer)
+    return buffer.getvalue()
+
+
+def test_zip_bomb_is_refused_before_opening():
+    data = zip_bomb()
+    assert len(data) < 1024 * 1024
+    with pytest.raises(WorkbookError, match="giải nén quá lớn"):
+        open_workbook(data, name="bom.xlsx")
+
+
+def test_xml_entity_expansion_is_refused():
+    with pytest.raises(WorkbookError, match="thực thể XML"):
+        open_workbook(entity_expansion(), name="thuc-the.xlsx")
+
+
+@pytest.mark.parametrize("data, message", [(b"khong phai excel", "không phải tệp Excel"), (b"PK\x03\x04rac", "không phải tệp Excel")])
+def test_not_a_workbook_is_refused(data, message):
+    with pytest.raises(WorkbookError, match=message):
+        read_programme_workbook(data, name="x.xlsx")
+
+
+def test_oversized_upload_is_refused(settings):
+    settings.PORTFOLIO_XLSX_MAX_BYTES = 1000
+    with pytest.raises(WorkbookError, match="vượt giới hạn"):
+        open_workbook(workbook_of_empty(), name="lon.xlsx")
