@@ -11,5 +11,8 @@ urlpatterns = [
     path("tasks/report.xlsx", views.meeting_report, name="meeting_report"),
     path("tasks/<int:pk>/", views.TaskDetailView.as_view(), name="task_detail"),
     path("agencies/<int:pk>/", views.AgencyDetailView.as_view(), name="agency_detail"),
+    path("agencies/<int:pk>/workbook.xlsx", views.agency_workbook_download, name="agency_workbook"),
+    path("imports/", views.import_upload, name="import_upload"),
+    path("imports/<str:token>/", views.import_preview, name="import_preview"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
 ]

@@ -2,32 +2,37 @@
 
 from __future__ import annotations
 
+import re
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urlencode
 
-from django.contrib import messages
-from django.db.models import Prefetch
-from datetime import timedelta
-
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
-
-from config.celery import app as celery_app
-from django.shortcuts import get_object_or_404
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from config.celery import app as celery_app
+
+from . import access
 from .choices import LEAD_SIDE_ROLES, Role, ScheduleState
 from .excel.meeting import meeting_workbook
+from .excel.reader import WorkbookError
 from .excel.writer import table_workbook
 from .filtersets import TaskFilterSet
-from . import access
 from .models import Agency, Reminder, ReminderRun, ReportAttachment
 from .selectors import (
     agency_roles,
@@ -39,6 +44,7 @@ from .selectors import (
     task_list,
     task_queryset,
 )
+from .services.excel_import import agency_import_apply, agency_import_preview, agency_workbook_export
 from .tables import TaskTable
 
 PAGE_SIZES = (25, 50, 100, 200)
@@ -255,3 +261,75 @@ def healthz(request):
     if stale and settings.CELERY_BROKER_URL:
         healthy = False  # with a real broker the daily job must have run; the embedded default has no beat
     return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+
+
+def agency_workbook_download(request, pk):
+    """The agency's reporting workbook (its lead-side tasks), for the Office or the agency's own reporters."""
+    agency = get_object_or_404(Agency, pk=pk)
+    if not access.is_office(request.user) and agency.pk not in access.agency_ids(request.user):
+        raise Http404
+    as_of, _error = parse_as_of(request.GET.get("as_of"))
+    response = HttpResponse(agency_workbook_export(agency=agency, as_of=as_of), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="bieu-mau-bao-cao-{agency.pk}-{as_of.isoformat()}.xlsx"'
+    return response
+
+
+IMPORT_DIR = "imports"
+IMPORT_MAX_AGE = timedelta(hours=1)
+
+
+def _import_storage():
+    root = Path(settings.MEDIA_ROOT) / IMPORT_DIR
+    root.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - IMPORT_MAX_AGE.total_seconds()
+    for stale in root.glob("*.xlsx"):  # abandoned previews do not stay on disk
+        if stale.stat().st_mtime < cutoff:
+            stale.unlink(missing_ok=True)
+    return root
+
+
+def import_upload(request):
+    """Upload an agency workbook; the preview is shown before anything is written."""
+    if access.is_viewer(request.user) and not access.is_office(request.user):
+        raise PermissionDenied
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            error = _("Chọn tệp .xlsx để tải lên.")
+        elif not upload.name.lower().endswith(".xlsx"):
+            error = _("Chỉ nhận tệp Excel .xlsx.")
+        elif upload.size > settings.PORTFOLIO_XLSX_MAX_BYTES:
+            error = _("Tệp vượt quá dung lượng cho phép.")
+        else:
+            token = uuid.uuid4().hex
+            (_import_storage() / f"{token}.xlsx").write_bytes(upload.read())
+            request.session[f"import-{token}"] = upload.name
+            return redirect("portfolio:import_preview", token=token)
+    return render(request, "portfolio/import_upload.html", {"error": error})
+
+
+def import_preview(request, token):
+    name = request.session.get(f"import-{token}")
+    path = _import_storage() / f"{token}.xlsx"
+    if not name or not re.fullmatch(r"[0-9a-f]{32}", token) or not path.exists():
+        raise Http404
+    try:
+        preview = agency_import_preview(data=path.read_bytes(), user=request.user, name=name)
+    except WorkbookError as exc:
+        path.unlink(missing_ok=True)
+        messages.error(request, str(exc))
+        return redirect("portfolio:import_upload")
+    if request.method == "POST":
+        path.unlink(missing_ok=True)
+        request.session.pop(f"import-{token}", None)
+        if request.POST.get("action") != "apply":
+            messages.info(request, _("Đã hủy, không ghi gì."))
+            return redirect("portfolio:import_upload")
+        if not preview.can_apply:
+            messages.error(request, preview.summary())
+            return redirect("portfolio:import_upload")
+        reports = agency_import_apply(preview=preview, user=request.user)
+        messages.success(request, _("Đã ghi %(n)d báo cáo tiến độ, chờ Văn phòng xem xét.") % {"n": len(reports)})
+        return redirect("portfolio:agency_detail", pk=preview.agency.pk)
+    return render(request, "portfolio/import_preview.html", {"preview": preview, "name": name, "token": token})

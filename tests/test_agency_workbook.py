@@ -1,0 +1,183 @@
+"""The agency workbook out and back in: what is locked, what is checked, what is applied, and only once."""
+
+import io
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from openpyxl import load_workbook
+
+from portfolio.choices import UserKind
+from portfolio.models import Agency, ProgressReport, Task
+from portfolio.services.excel_import import agency_tasks_for_reporting, agency_workbook_export
+
+from .test_permissions import csrf_client, csrf_post, make_user
+
+AS_OF = date(2026, 11, 22)
+
+
+@pytest.fixture
+def ubnd(programme):
+    return Agency.objects.get(name="UBND thành phố")
+
+
+@pytest.fixture
+def reporter(ubnd):
+    return make_user("ubnd", UserKind.REPORTER, "UBND thành phố")
+
+
+def exported(agency):
+    return load_workbook(io.BytesIO(agency_workbook_export(agency=agency, as_of=AS_OF)))
+
+
+def save(book, tmp_path, name="bieu-mau.xlsx"):
+    path = tmp_path / name
+    book.save(path)
+    return path
+
+
+def counts():
+    return ProgressReport.objects.count(), Task.history.count(), ProgressReport.history.count(), list(Task.objects.values_list("version", flat=True).order_by("pk"))
+
+
+def test_agency_workbook_locks_all_but_the_columns_to_fill(ubnd):
+    book = exported(ubnd)
+    sheet = book["Báo cáo"]
+    rows = [r for r in sheet.iter_rows(min_row=4) if r[0].value]
+    assert len(rows) == agency_tasks_for_reporting(ubnd).count() == 197
+    assert sheet.protection.sheet
+    unlocked = {c.column_letter for c in rows[0] if not c.protection.locked}
+    assert unlocked == set("EFGHIJK")
+    assert sheet.column_dimensions["L"].hidden and rows[0][11].value == f"{Task.objects.get(number=rows[0][0].value).pk}:1"
+    kinds = {dv.type for dv in sheet.data_validations.dataValidation}
+    assert {"list", "whole", "date"} <= kinds
+    whole = next(dv for dv in sheet.data_validations.dataValidation if dv.type == "whole")
+    assert (whole.formula1, whole.formula2) == ("0", "100")
+    assert book["_khoa"].sheet_state == "veryHidden" and book["_khoa"]["B1"].value == ubnd.pk
+
+
+def fill(sheet, count=20):
+    for row in sheet.iter_rows(min_row=4, max_row=3 + count):
+        row[4].value = "Quý IV/2026"
+        row[5].value = "Đang triển khai"
+        row[6].value = 35
+        row[8].value = "Đã phê duyệt chủ trương đầu tư"
+
+
+def test_round_trip_twenty_rows_become_twenty_reports_once(reporter, ubnd, tmp_path):
+    book = exported(ubnd)
+    fill(book["Báo cáo"])
+    path = save(book, tmp_path)
+    out = io.StringIO()
+    call_command("import_xlsx", str(path), "--user", "ubnd", stdout=out)
+    assert "Đã ghi 20 báo cáo" in out.getvalue()
+    assert ProgressReport.objects.filter(submitted_by=reporter, agency=ubnd, period="Quý IV/2026", percent=35).count() == 20
+    before = counts()
+    out = io.StringIO()
+    call_command("import_xlsx", str(path), "--user", "ubnd", stdout=out)
+    assert "Đã ghi 0 báo cáo" in out.getvalue() and counts() == before
+
+
+def test_dry_run_previews_field_by_field(reporter, ubnd, tmp_path):
+    book = exported(ubnd)
+    fill(book["Báo cáo"], count=1)
+    out = io.StringIO()
+    call_command("import_xlsx", str(save(book, tmp_path)), "--user", "ubnd", "--dry-run", stdout=out)
+    text = out.getvalue()
+    assert "Dòng 4 — nhiệm vụ" in text and "Tình trạng: «Chưa triển khai» -> «Đang triển khai»" in text and "Tiến độ (%): «—» -> «35»" in text or "Tiến độ (%): «0» -> «35»" in text
+    assert "Chạy thử" in text and ProgressReport.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "column, value, message",
+    [
+        ("F", "Xong rồi", "dòng 4, cột F (TÌNH TRẠNG): «Xong rồi» không phải tình trạng hợp lệ"),
+        ("G", 120, "dòng 4, cột G (TIẾN ĐỘ (%)): 120 không phải số nguyên từ 0 đến 100"),
+        ("G", "ba mươi", "dòng 4, cột G (TIẾN ĐỘ (%)): «ba mươi» không phải số"),
+        ("H", "31/02/2026", "dòng 4, cột H (NGÀY HOÀN THÀNH): «31/02/2026» không phải ngày có thật"),
+        ("H", date(2026, 10, 1), "dòng 4, cột H (NGÀY HOÀN THÀNH): chỉ ghi ngày hoàn thành khi tình trạng là «Hoàn thành»"),
+        ("G", "=50+1", "dòng 4, cột G (TIẾN ĐỘ (%)): ô chứa công thức"),
+        ("L", "999999:1", "dòng 4, cột L (KHÓA): không có nhiệm vụ mã 999999"),
+    ],
+)
+def test_a_bad_cell_refuses_the_whole_file_naming_row_and_column(reporter, ubnd, tmp_path, column, value, message):
+    book = exported(ubnd)
+    sheet = book["Báo cáo"]
+    fill(sheet, count=5)
+    sheet[f"{column}4"] = value
+    before = counts()
+    with pytest.raises(CommandError) as error:
+        call_command("import_xlsx", str(save(book, tmp_path)), "--user", "ubnd", stdout=io.StringIO())
+    assert "Tệp bị từ chối" in str(error.value)
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_xlsx", str(save(book, tmp_path)), "--user", "ubnd", "--dry-run", stdout=out)
+    assert message in out.getvalue()
+    assert counts() == before
+
+
+def test_a_row_for_a_task_the_uploader_may_not_report_on_refuses_the_file(reporter, ubnd, tmp_path):
+    book = exported(ubnd)
+    sheet = book["Báo cáo"]
+    fill(sheet, count=2)
+    other = Task.objects.get(number=1)  # Ban Thường vụ's task: UBND has no role
+    sheet["L5"] = f"{other.pk}:{other.version}"
+    before = counts()
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_xlsx", str(save(book, tmp_path)), "--user", "ubnd", stdout=out)
+    assert "dòng 5, cột A (TT): nhiệm vụ 1 không thuộc" in out.getvalue() and counts() == before
+
+
+def test_a_row_changed_since_export_is_a_conflict_not_applied(reporter, ubnd, tmp_path):
+    book = exported(ubnd)
+    fill(book["Báo cáo"], count=3)
+    first = Task.objects.get(pk=int(book["Báo cáo"]["L4"].value.split(":")[0]))
+    Task.objects.filter(pk=first.pk).update(version=first.version + 1)
+    out = io.StringIO()
+    call_command("import_xlsx", str(save(book, tmp_path)), "--user", "ubnd", stdout=out)
+    assert "XUNG ĐỘT: Trang «Báo cáo», dòng 4" in out.getvalue()
+    assert ProgressReport.objects.count() == 2 and not ProgressReport.objects.filter(task=first).exists()
+
+
+def test_extra_columns_blank_rows_and_merged_cells_are_tolerated_or_reported(reporter, ubnd, tmp_path):
+    book = exported(ubnd)
+    sheet = book["Báo cáo"]
+    sheet.protection.sheet = False
+    fill(sheet, count=2)
+    sheet["M3"], sheet["M4"] = "GHI CHÚ RIÊNG", "không liên quan"
+    sheet.insert_rows(6)  # a blank row in the middle
+    call_command("import_xlsx", str(save(book, tmp_path)), "--user", "ubnd", stdout=io.StringIO())
+    assert ProgressReport.objects.count() == 2
+    sheet.merge_cells("I4:J4")
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_xlsx", str(save(book, tmp_path, "gop.xlsx")), "--user", "ubnd", stdout=out)
+    assert "dòng 4, cột J (KHÓ KHĂN, VƯỚNG MẮC): ô bị gộp" in out.getvalue()
+
+
+def test_upload_page_previews_then_applies_and_removes_the_file(reporter, ubnd, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client = csrf_client(reporter)
+    page = client.get(f"/agencies/{ubnd.pk}/")
+    assert 'id="agency-workbook"' in page.content.decode()
+    book = load_workbook(io.BytesIO(client.get(f"/agencies/{ubnd.pk}/workbook.xlsx").content))
+    fill(book["Báo cáo"], count=3)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.name = "bieu-mau.xlsx"
+    buffer.seek(0)
+    client.get("/imports/")
+    response = client.post("/imports/", {"file": buffer, "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+    assert response.status_code == 302
+    preview_url = response["Location"]
+    response = client.get(preview_url)
+    page = response.content.decode()
+    assert response.status_code == 200, (response.status_code, response.get("Location"), [str(m) for m in response.wsgi_request._messages])
+    assert "3 nhiệm vụ thay đổi" in page and "Đang triển khai" in page
+    assert ProgressReport.objects.count() == 0
+    response = csrf_post(client, preview_url, {"action": "apply"})
+    assert response.status_code == 302 and ProgressReport.objects.count() == 3
+    assert not list((tmp_path / "media" / "imports").glob("*.xlsx"))
+    assert client.get(preview_url).status_code == 404
