@@ -4,7 +4,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .choices import WorkStatus
 from .models import ProgressReport, Task
 from .services.reports import ConflictError, attachment_validate, conflict_message, report_validate
 
@@ -36,43 +35,36 @@ class MultipleFileField(forms.FileField):
         return cleaned
 
 
-class VersionedFormMixin:
+class VersionedModelForm(forms.ModelForm):
     """Carries the version the user started from; saving over a newer version is refused (no lost updates)."""
 
     conflict_label = _("Bản ghi")
+    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def add_version_field(self):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         if "edit_version" in self.fields and self.instance.pk:
             self.fields["edit_version"].initial = self.instance.version
 
-    def check_version(self):
-        if not self.instance.pk or "edit_version" not in self.fields:
-            return
-        started_from = self.cleaned_data.get("edit_version")
-        # Lock the row so two saves that start together are decided one after the other.
-        current = type(self.instance).objects.select_for_update().filter(pk=self.instance.pk).first()
-        if current is None:
-            raise ValidationError(_("Bản ghi này đã bị xóa."))
-        if started_from is None or current.version != started_from:
-            raise ConflictError(conflict_message(str(self.conflict_label), current), code="conflict")
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and "edit_version" in self.fields:
+            started_from = cleaned.get("edit_version")
+            # Lock the row so two saves that start together are decided one after the other.
+            current = type(self.instance).objects.select_for_update().filter(pk=self.instance.pk).first()
+            if current is None:
+                raise ValidationError(_("Bản ghi này đã bị xóa."))
+            if started_from is None or current.version != started_from:
+                raise ConflictError(conflict_message(str(self.conflict_label), current), code="conflict")
+        return cleaned
 
 
-class TaskAdminForm(VersionedFormMixin, forms.ModelForm):
+class TaskAdminForm(VersionedModelForm):
     conflict_label = _("Nhiệm vụ")
-    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Task
         fields = "__all__"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.add_version_field()
-
-    def clean(self):
-        cleaned = super().clean()
-        self.check_version()
-        return cleaned
 
 
 class ProgressReportForm(forms.ModelForm):
@@ -104,11 +96,10 @@ class ProgressReportForm(forms.ModelForm):
         return cleaned
 
 
-class ReviewForm(VersionedFormMixin, forms.ModelForm):
+class ReviewForm(VersionedModelForm):
     """The Office's decision on a report."""
 
     conflict_label = _("Báo cáo")
-    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     decision = forms.ChoiceField(
         label=_("Quyết định"),
         choices=[("", "—"), ("accept", _("Chấp nhận")), ("return", _("Trả lại"))],
@@ -119,16 +110,9 @@ class ReviewForm(VersionedFormMixin, forms.ModelForm):
         model = ProgressReport
         fields = ["review_comment"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.add_version_field()
-
     def clean(self):
         cleaned = super().clean()
-        self.check_version()
         if cleaned.get("decision") == "return" and not cleaned.get("review_comment", "").strip():
             self.add_error("review_comment", _("Khi trả lại báo cáo phải ghi ý kiến để cơ quan biết cần bổ sung gì."))
         return cleaned
 
-
-STATUS_CHOICES = WorkStatus.choices

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import time
 import uuid
@@ -30,10 +31,13 @@ from config.celery import app as celery_app
 from . import access
 from .choices import LEAD_SIDE_ROLES, Role, ScheduleState
 from .excel.meeting import meeting_workbook
-from .excel.reader import WorkbookError
+from .excel.columns import CATALOGUE_SHEET
+from .excel.reader import WorkbookError, read_programme_workbook
+from .seedparse import SourceError
+from .services.programme import programme_diff, programme_import
 from .excel.writer import table_workbook
 from .filtersets import TaskFilterSet
-from .models import Agency, Reminder, ReminderRun, ReportAttachment
+from .models import Agency, Programme, Reminder, ReminderRun, ReportAttachment
 from .selectors import (
     agency_roles,
     agency_tasks,
@@ -309,13 +313,26 @@ def import_upload(request):
     return render(request, "portfolio/import_upload.html", {"error": error})
 
 
+def _is_programme_workbook(data: bytes) -> bool:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return CATALOGUE_SHEET.encode() in archive.read("xl/workbook.xml")
+    except (zipfile.BadZipFile, KeyError):
+        return False
+
+
 def import_preview(request, token):
     name = request.session.get(f"import-{token}")
     path = _import_storage() / f"{token}.xlsx"
     if not name or not re.fullmatch(r"[0-9a-f]{32}", token) or not path.exists():
         raise Http404
+    data = path.read_bytes()
+    if _is_programme_workbook(data):
+        return _programme_preview(request, path, name, token, data)
     try:
-        preview = agency_import_preview(data=path.read_bytes(), user=request.user, name=name)
+        preview = agency_import_preview(data=data, user=request.user, name=name)
     except WorkbookError as exc:
         path.unlink(missing_ok=True)
         messages.error(request, str(exc))
@@ -333,3 +350,30 @@ def import_preview(request, token):
         messages.success(request, _("Đã ghi %(n)d báo cáo tiến độ, chờ Văn phòng xem xét.") % {"n": len(reports)})
         return redirect("portfolio:agency_detail", pk=preview.agency.pk)
     return render(request, "portfolio/import_preview.html", {"preview": preview, "name": name, "token": token})
+
+
+def _programme_preview(request, path, name, token, data):
+    """The Office revises the programme list from a workbook in the "Danh mục" layout: difference first, then apply."""
+    if not access.is_office(request.user):
+        path.unlink(missing_ok=True)
+        raise PermissionDenied
+    programme = Programme.objects.order_by("-adopted_on").first()
+    try:
+        parsed = read_programme_workbook(data, name=name)
+    except (WorkbookError, SourceError) as exc:
+        path.unlink(missing_ok=True)
+        messages.error(request, f"{name}: {exc}".replace("Dòng", "trang «Danh mục», dòng"))
+        return redirect("portfolio:import_upload")
+    code = programme.code if programme else "02-CTr/TU"
+    if request.method == "POST":
+        path.unlink(missing_ok=True)
+        request.session.pop(f"import-{token}", None)
+        if request.POST.get("action") != "apply":
+            messages.info(request, _("Đã hủy, không ghi gì."))
+            return redirect("portfolio:import_upload")
+        result = programme_import(parsed=parsed, code=code, title=programme.title if programme else code,
+                                  adopted_on=programme.adopted_on if programme else None, source_name=name)
+        messages.success(request, result.summary())
+        return redirect("portfolio:task_list")
+    result = programme_diff(parsed=parsed, code=code)
+    return render(request, "portfolio/import_programme_preview.html", {"result": result, "name": name})

@@ -161,3 +161,29 @@ def test_oversized_upload_is_refused(settings):
     settings.PORTFOLIO_XLSX_MAX_BYTES = 1000
     with pytest.raises(WorkbookError, match="vượt giới hạn"):
         open_workbook(workbook_of_empty(), name="lon.xlsx")
+
+
+def test_office_uploads_a_programme_workbook_previews_then_applies(programme, tmp_path, settings):
+    from .test_permissions import csrf_client, csrf_post, make_user
+    from portfolio.choices import UserKind
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    office = csrf_client(make_user("vanphong", UserKind.OFFICE))
+    book = load_workbook(io.BytesIO(workbook_of()))
+    book["Danh mục"]["B6"] = "Tên mới sau khi sửa danh mục"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    buffer.name = "danh-muc.xlsx"
+    office.get("/imports/")
+    response = office.post("/imports/", {"file": buffer, "csrfmiddlewaretoken": office.cookies["csrftoken"].value})
+    page = office.get(response["Location"]).content.decode()
+    assert "sửa 1" in page and "Tên mới sau khi sửa danh mục" in page
+    assert Task.objects.get(number=1).title != "Tên mới sau khi sửa danh mục"
+    csrf_post(office, response["Location"], {"action": "apply"})
+    assert Task.objects.get(number=1).title == "Tên mới sau khi sửa danh mục"
+    reporter = csrf_client(make_user("bantochuc", UserKind.REPORTER, "Ban Tổ chức Thành ủy"))
+    buffer.seek(0)
+    reporter.get("/imports/")
+    response = reporter.post("/imports/", {"file": buffer, "csrfmiddlewaretoken": reporter.cookies["csrftoken"].value})
+    assert reporter.get(response["Location"]).status_code == 403

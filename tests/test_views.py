@@ -1,4 +1,5 @@
 import io
+import re
 import unicodedata
 from datetime import date, timedelta
 
@@ -231,6 +232,7 @@ def test_task_page_shows_the_deadline_beside_its_interpretation(signed_in, progr
     assert "Ban Tổ chức Thành ủy" in page and "Chủ trì tham mưu" in page
     assert "Ngân sách nhà nước và các nguồn hợp pháp khác" in page
     assert "Trong hạn" in page
+    assert re.search(r"<title>Nhiệm vụ 1 — ", page), "the page title is the task's number, nothing else"
 
 
 def test_task_page_unknown_task_is_404(signed_in, programme):
