@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from .choices import AgencyKind, ReminderReason, ReviewState, Role, WorkStatus
 from .models import Agency, Assignment, ProgressReport, Reminder, ReminderSettings, Task
@@ -178,14 +178,18 @@ def reminder_plan(*, as_of: date, config: Config | None = None) -> Plan:
     """Everything due to every body on ``as_of``; a fixed number of queries whatever the number of tasks."""
     config = config or Config.from_settings(ReminderSettings.current())
     plan = Plan(as_of=as_of)
+    periods = report_periods(as_of, config)
+    before = timedelta(days=config.report_remind_before_days)
+    open_tasks = Task.objects.exclude(status=WorkStatus.DONE, completed_on__lte=as_of).exclude(status=WorkStatus.DONE, completed_on__isnull=True)
+    if not any(due - before <= as_of <= due + before for _start, due in periods):
+        # Outside every report window only due dates matter: tasks due later than the largest threshold owe nothing today.
+        horizon = as_of + timedelta(days=max(config.thresholds))
+        open_tasks = open_tasks.filter(Q(needs_review=True) | Q(next_due_date__lte=horizon))
     tasks = list(
-        Task.objects.exclude(status=WorkStatus.DONE, completed_on__lte=as_of)
-        .exclude(status=WorkStatus.DONE, completed_on__isnull=True)
-        .select_related("delegate")
+        open_tasks.select_related("delegate")
         .prefetch_related(Prefetch("assignments", queryset=Assignment.objects.select_related("agency").order_by("position")))
         .order_by("number")
     )
-    periods = report_periods(as_of, config)
     earliest = min(start for start, _due in periods)
     reports = defaultdict(list)
     for task_id, agency_id, created in ProgressReport.objects.filter(created_at__date__gte=earliest).exclude(

@@ -181,3 +181,12 @@ def test_upload_page_previews_then_applies_and_removes_the_file(reporter, ubnd, 
     assert response.status_code == 302 and ProgressReport.objects.count() == 3
     assert not list((tmp_path / "media" / "imports").glob("*.xlsx"))
     assert client.get(preview_url).status_code == 404
+
+
+def test_export_command_writes_the_agency_workbook(ubnd, tmp_path):
+    out = tmp_path / "ubnd.xlsx"
+    call_command("export_xlsx", "--out", str(out), "--agency", str(ubnd.pk), "--as-of", "2026-11-22", stdout=io.StringIO())
+    book = load_workbook(out)
+    assert book.sheetnames[0] == "Báo cáo" and book["_khoa"]["B1"].value == ubnd.pk
+    with pytest.raises(CommandError, match="Không có cơ quan mã 999999"):
+        call_command("export_xlsx", "--out", str(out), "--agency", "999999", stdout=io.StringIO())

@@ -9,14 +9,15 @@ from django.http import QueryDict
 from portfolio.excel.meeting import meeting_workbook
 from portfolio.models import Agency
 from portfolio.selectors import task_list, task_queryset, today
+from portfolio.services.excel_import import agency_workbook_export
 
 
 class Command(BaseCommand):
-    help = "Xuất báo cáo họp (.xlsx) theo các bộ lọc của danh sách nhiệm vụ; --agency chỉ lấy nhiệm vụ của một cơ quan."
+    help = "Xuất báo cáo họp (.xlsx) theo các bộ lọc của danh sách nhiệm vụ; với --agency, xuất biểu mẫu báo cáo của một cơ quan."
 
     def add_arguments(self, parser):
         parser.add_argument("--out", required=True, help="Tệp .xlsx sẽ ghi")
-        parser.add_argument("--agency", type=int, help="Mã (id) cơ quan")
+        parser.add_argument("--agency", type=int, help="Mã (id) cơ quan: xuất biểu mẫu báo cáo của cơ quan đó (các nhiệm vụ cơ quan chủ trì)")
         parser.add_argument("--as-of", help="Tính đến ngày (YYYY-MM-DD), mặc định hôm nay")
         parser.add_argument("--filter", action="append", default=[], help="Bộ lọc như trên trang danh sách, ví dụ schedule_state=overdue")
 
@@ -32,9 +33,12 @@ class Command(BaseCommand):
                 raise CommandError(f"Bộ lọc «{item}» cần dạng khóa=giá_trị")
             data.appendlist(key, value)
         if options["agency"]:
-            if not Agency.objects.filter(pk=options["agency"]).exists():
+            agency = Agency.objects.filter(pk=options["agency"]).first()
+            if agency is None:
                 raise CommandError(f"Không có cơ quan mã {options['agency']}")
-            data["agency"] = str(options["agency"])
+            Path(options["out"]).write_bytes(agency_workbook_export(agency=agency, as_of=as_of))
+            self.stdout.write(self.style.SUCCESS(f"Đã ghi biểu mẫu báo cáo của {agency.name} vào {options['out']}."))
+            return
         filterset = task_list(data=data, as_of=as_of, queryset=task_queryset(as_of=as_of))
         if not filterset.is_valid():
             raise CommandError(f"Bộ lọc không hợp lệ: {filterset.errors.as_text()}")
