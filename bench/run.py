@@ -174,7 +174,7 @@ def worker(db: str, tasks: int) -> list[dict]:
     record("meeting workbook (all tasks)", measure(lambda: meeting_workbook(tasks_queryset=task_queryset(as_of=as_of), as_of=as_of), repeats=1 if tasks > 20000 else 3, memory=tasks <= 20000),
            measure(bare_export(everything), repeats=1 if tasks > 20000 else 3), "bare openpyxl write-only")
     record("reminder sweep (selection + digests)", measure(reminders), measure(reminder_floor), "one grouped query + template")
-    results.append({"db": db, "tasks": tasks, "measure": "data generation (s)", "ours_ms": round(generated * 1000, 1), "queries": "", "peak_mb": ""})
+    results.append({"db": db, "tasks": tasks, "measure": "data generation (ms)", "ours_ms": round(generated * 1000, 1), "queries": "", "peak_mb": ""})
     return results
 
 
