@@ -313,6 +313,16 @@ def import_upload(request):
     return render(request, "portfolio/import_upload.html", {"error": error})
 
 
+def _confirmed(request, path, token) -> bool:
+    """A preview's answer: the stored upload goes either way; False (with a message) when the user cancelled."""
+    path.unlink(missing_ok=True)
+    request.session.pop(f"import-{token}", None)
+    if request.POST.get("action") == "apply":
+        return True
+    messages.info(request, _("Đã hủy, không ghi gì."))
+    return False
+
+
 def _is_programme_workbook(data: bytes) -> bool:
     import zipfile
 
@@ -338,10 +348,7 @@ def import_preview(request, token):
         messages.error(request, str(exc))
         return redirect("portfolio:import_upload")
     if request.method == "POST":
-        path.unlink(missing_ok=True)
-        request.session.pop(f"import-{token}", None)
-        if request.POST.get("action") != "apply":
-            messages.info(request, _("Đã hủy, không ghi gì."))
+        if not _confirmed(request, path, token):
             return redirect("portfolio:import_upload")
         if not preview.can_apply:
             messages.error(request, preview.summary())
@@ -366,10 +373,7 @@ def _programme_preview(request, path, name, token, data):
         return redirect("portfolio:import_upload")
     code = programme.code if programme else "02-CTr/TU"
     if request.method == "POST":
-        path.unlink(missing_ok=True)
-        request.session.pop(f"import-{token}", None)
-        if request.POST.get("action") != "apply":
-            messages.info(request, _("Đã hủy, không ghi gì."))
+        if not _confirmed(request, path, token):
             return redirect("portfolio:import_upload")
         result = programme_import(parsed=parsed, code=code, title=programme.title if programme else code,
                                   adopted_on=programme.adopted_on if programme else None, source_name=name)

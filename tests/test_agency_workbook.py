@@ -190,3 +190,19 @@ def test_export_command_writes_the_agency_workbook(ubnd, tmp_path):
     assert book.sheetnames[0] == "Báo cáo" and book["_khoa"]["B1"].value == ubnd.pk
     with pytest.raises(CommandError, match="Không có cơ quan mã 999999"):
         call_command("export_xlsx", "--out", str(out), "--agency", "999999", stdout=io.StringIO())
+
+
+def test_upload_cancelled_writes_nothing_and_removes_the_file(reporter, ubnd, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client = csrf_client(reporter)
+    book = exported(ubnd)
+    fill(book["Báo cáo"], count=2)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    buffer.name = "bieu-mau.xlsx"
+    client.get("/imports/")
+    response = client.post("/imports/", {"file": buffer, "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+    response = csrf_post(client, response["Location"], {"action": "cancel"})
+    assert response.status_code == 302 and ProgressReport.objects.count() == 0
+    assert not list((tmp_path / "media" / "imports").glob("*.xlsx"))

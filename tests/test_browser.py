@@ -43,10 +43,10 @@ def page(browser, live_server, programme):
     context.close()
 
 
-def login(page, live_server):
+def login(page, live_server, username="vanphong"):
     page.goto(f"{live_server.url}/")
     assert "/accounts/login/" in page.url
-    page.fill("input[name=username]", "vanphong")
+    page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
@@ -166,11 +166,7 @@ def test_browser_reporter_reports_and_office_accepts(browser, live_server, progr
 
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "bantochuc")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    login(page, live_server, "bantochuc")
     page.goto(f"{live_server.url}/tasks/{task.pk}/")
     page.click("text=Gửi báo cáo")
     page.wait_for_load_state()
@@ -192,11 +188,7 @@ def test_browser_reporter_reports_and_office_accepts(browser, live_server, progr
 
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "vanphong")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    login(page, live_server, "vanphong")
     page.goto(f"{live_server.url}/admin/portfolio/progressreport/")
     page.locator("#result_list tbody tr").first.locator("th a, td a").first.click()
     page.wait_for_load_state()
