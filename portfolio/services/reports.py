@@ -52,7 +52,7 @@ JPEG = FileKind("JPEG", "image/jpeg", (".jpg", ".jpeg"))
 ALLOWED_KINDS = "PDF, DOCX, XLSX, PNG, JPG"
 
 
-def _office_kind(head: bytes, upload) -> FileKind | None:
+def _office_kind(upload) -> FileKind | None:
     upload.seek(0)
     try:
         with zipfile.ZipFile(upload) as archive:
@@ -82,7 +82,7 @@ def sniff_file_kind(upload) -> FileKind | None:
     if head.startswith(b"\xff\xd8\xff"):
         return JPEG
     if head.startswith(b"PK\x03\x04"):
-        return _office_kind(head, upload)
+        return _office_kind(upload)
     return None
 
 
