@@ -43,13 +43,13 @@ class TaskFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("Loại"), choices=TaskKind.choices, empty_label=_("Tất cả"))
     lead = django_filters.ModelChoiceFilter(
         label=_("Cơ quan chủ trì"),
-        queryset=Agency.objects.filter(assignments__role=Role.LEAD).distinct(),
+        queryset=Agency.objects.filter(assignments__role=Role.LEAD).distinct().only("id", "name", "short_name"),
         method="filter_lead",
         empty_label=_("Tất cả"),
         widget=FastSelect,
     )
     agency = django_filters.ModelChoiceFilter(
-        label=_("Cơ quan (mọi vai trò)"), queryset=Agency.objects.all(), method="filter_agency", empty_label=_("Tất cả"),
+        label=_("Cơ quan (mọi vai trò)"), queryset=Agency.objects.only("id", "name", "short_name"), method="filter_agency", empty_label=_("Tất cả"),
         widget=FastSelect,
     )
     role = django_filters.ChoiceFilter(label=_("Vai trò"), choices=Role.choices, method="filter_role", empty_label=_("Mọi vai trò"))

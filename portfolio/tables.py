@@ -2,6 +2,7 @@
 
 import django_tables2 as tables
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -60,11 +61,16 @@ class TaskTable(tables.Table):
     def render_title(self, value, record):
         return self._task_link(record, value)
 
-    def value_number(self, value):
-        return value
 
-    def value_title(self, value):
-        return value
+
+    def export_rows(self):
+        """The rows as shown (same order), as plain values, streamed in chunks: no per-cell template work."""
+        names = [column.name for column in self.columns]
+        for task in self.data.data.iterator(chunk_size=2000):
+            yield [EXPORT_VALUES[name](task) for name in names]
+
+    def export_headers(self) -> list[str]:
+        return [str(column.header) for column in self.columns]
 
     def render_lead_name(self, value, record):
         if not record.lead_id:
@@ -84,8 +90,6 @@ class TaskTable(tables.Table):
             ),
         )
 
-    def value_others(self, record):
-        return "; ".join(f"{ROLE_LABELS[a.role]}: {a.agency.name}" for a in other_bodies(record))
 
     def render_funding(self, value, record):
         short = record.funding.get_category_display() if record.funding else value
@@ -94,23 +98,28 @@ class TaskTable(tables.Table):
     def render_status(self, record):
         return record.get_status_display()
 
-    def value_status(self, record):
-        return str(record.get_status_display())
 
     def render_schedule_state(self, value):
         return format_html('<span class="badge state-{}">{}</span>', value, STATE_LABELS[value])
 
-    def value_schedule_state(self, value):
-        return str(STATE_LABELS[value])
 
     def render_progress(self, value):
         return format_html('<progress value="{0}" max="100">{0}%</progress> <span class="pct">{0}%</span>', value)
 
-    def value_progress(self, value):
-        return value
 
-    def value_next_due_date(self, value):
-        return value
 
-    def value_last_reported_at(self, value):
-        return value
+
+
+EXPORT_VALUES = {
+    "number": lambda t: t.number,
+    "title": lambda t: t.title,
+    "lead_name": lambda t: t.lead_name,
+    "others": lambda t: "; ".join(f"{ROLE_LABELS[a.role]}: {a.agency.name}" for a in other_bodies(t)),
+    "deadline_text": lambda t: t.deadline_text,
+    "next_due_date": lambda t: t.next_due_date,
+    "funding": lambda t: t.funding_text,
+    "status": lambda t: str(t.get_status_display()),
+    "schedule_state": lambda t: str(STATE_LABELS[t.schedule_state]),
+    "progress": lambda t: t.progress,
+    "last_reported_at": lambda t: timezone.localtime(t.last_reported_at).replace(tzinfo=None) if t.last_reported_at else None,
+}

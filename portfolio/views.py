@@ -109,14 +109,12 @@ def task_export(request):
     filterset = task_list(data=request.GET, as_of=as_of, queryset=access.visible_tasks(request.user, task_queryset(as_of=as_of)))
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     table = TaskTable(queryset, order_by=request.GET.get("sort") or None)
-    values = table.as_values()
-    headers = [str(h) for h in next(values)]
     date_text = date_format(as_of, "SHORT_DATE_FORMAT")
     content = table_workbook(
         title=_("Danh mục nhiệm vụ — Chương trình hành động 02-CTr/TU"),
         subtitle=_("Tính đến ngày %(date)s; %(count)d nhiệm vụ theo bộ lọc đang chọn") % {"date": date_text, "count": queryset.count()},
-        headers=headers,
-        rows=values,
+        headers=table.export_headers(),
+        rows=table.export_rows(),
         widths=EXPORT_WIDTHS,
     )
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
