@@ -342,6 +342,11 @@ class TaskAdmin(NotFoundAdmin):
             for comment_form in new_forms:
                 data = comment_form.cleaned_data
                 formset.new_objects.append(task_comment_add(task=form.instance, agency=data["agency"], user=request.user, text=data["text"]))
+            if access.is_office(request.user):  # only the Office may remove a comment (has_delete_permission)
+                for removed in formset.deleted_forms:
+                    if removed.instance.pk:
+                        formset.deleted_objects.append(removed.instance)
+                        removed.instance.delete()
         elif access.is_office(request.user):
             super().save_formset(request, form, formset, change)
 

@@ -301,3 +301,21 @@ def test_lead_side_agency_delegates_a_task(users):
     response = report_post(csrf_client(unit_reporter), OWN, agency_name="Sở Nội vụ")
     assert response.status_code == 302
     assert ProgressReport.objects.filter(task=delegated, agency=unit).exists()
+
+
+def test_office_removes_a_comment_and_a_reporter_cannot(users):
+    reporter, office = csrf_client(users["reporter"]), csrf_client(users["office"])
+    url = f"/admin/portfolio/task/{task(COORDINATED).pk}/change/"
+    data = admin_change_data(reporter.get(url))
+    data.update({"comments-TOTAL_FORMS": 1, "comments-0-agency": Agency.objects.get(name="Ban Tổ chức Thành ủy").pk, "comments-0-text": "Ý kiến thử"})
+    assert csrf_post(reporter, url, data).status_code == 302
+    comment = task(COORDINATED).comments.get()
+    # A reporter's page offers no delete box; a forged one changes nothing.
+    forged = admin_change_data(reporter.get(url))
+    forged["comments-0-DELETE"] = "on"
+    csrf_post(reporter, url, forged)
+    assert task(COORDINATED).comments.filter(pk=comment.pk).exists()
+    data = admin_change_data(office.get(url))
+    data["comments-0-DELETE"] = "on"
+    assert csrf_post(office, url, data).status_code == 302
+    assert not task(COORDINATED).comments.exists()

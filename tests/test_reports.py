@@ -110,8 +110,7 @@ def test_report_attachments_stored_and_served_only_to_those_who_see_the_task(use
     assert len(files_on_disk(media)) == 2
     attachment = report.attachments.get(original_name="bao-cao.pdf")
     assert csrf_client(users["viewer"]).get(f"/attachments/{attachment.pk}/").status_code == 200
-    outsider = make_user("songoai", UserKind.REPORTER, "UBND thành phố")
-    Task.objects.filter(pk=task(OWN).pk)  # UBND has no role in task 1
+    outsider = make_user("songoai", UserKind.REPORTER, "UBND thành phố")  # UBND has no role in task 1
     assert csrf_client(outsider).get(f"/attachments/{attachment.pk}/").status_code == 404
     page = reporter.get(f"/tasks/{task(OWN).pk}/").content.decode()
     assert "bao-cao.pdf" in page and "Chờ xem xét" in page
