@@ -73,6 +73,7 @@ def cmd_run(argv: list[str]) -> None:
 
 def cmd_test(argv: list[str]) -> None:
     ensure_venv()
+    (ROOT / "var").mkdir(exist_ok=True)  # the SQLite test database lives there
     ensure_chromium()
     db = os.environ.get("DATABASE_URL", "SQLite")
     say(f"Chạy bộ kiểm thử (cơ sở dữ liệu: {db.split('@')[-1]})")

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from .backends import group_names
 from .choices import LEAD_SIDE_ROLES, UserKind
 from .models import Agency, Assignment, Task
 
 
 def _groups(user) -> set[str]:
     if not hasattr(user, "_portfolio_groups"):
-        user._portfolio_groups = set(user.groups.values_list("name", flat=True)) if user.is_authenticated else set()
+        if not user.is_authenticated:
+            user._portfolio_groups = set()
+        else:
+            known = group_names(user)  # read with the user by backends.UserBackend
+            user._portfolio_groups = known if known is not None else set(user.groups.values_list("name", flat=True))
     return user._portfolio_groups
 
 

@@ -4,16 +4,17 @@ import re
 
 import django_filters
 from django.forms.utils import flatatt
+from django.utils.choices import BaseChoiceIterator
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from .catalogue import ascii_fold
 from .choices import FundingCategory, Role, ScheduleState, TaskKind, WorkStatus
-from .models import Agency, Section, Task
+from .models import Agency, Assignment, Section, Task
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -29,6 +30,31 @@ class FastSelect(forms.Select):
             for v, label in self.choices
         )
         return mark_safe(f"<select{flatatt(attrs)}>{options}</select>")
+
+
+class _BodyList:
+    """Every body with whether it leads a task, read once on first use."""
+
+    def __init__(self):
+        self._rows = None
+
+    def rows(self):
+        if self._rows is None:
+            leads = Exists(Assignment.objects.filter(agency=OuterRef("pk"), role=Role.LEAD))
+            bodies = Agency.objects.annotate(is_lead=leads).order_by("name").values_list("pk", "name", "short_name", "is_lead")
+            self._rows = [(pk, short_name or name, is_lead) for pk, name, short_name, is_lead in bodies]
+        return self._rows
+
+
+class _BodyChoices(BaseChoiceIterator):
+    def __init__(self, bodies: _BodyList, empty_label, *, leads_only: bool):
+        self.bodies, self.empty_label, self.leads_only = bodies, empty_label, leads_only
+
+    def __iter__(self):
+        yield ("", self.empty_label)
+        for pk, label, is_lead in self.bodies.rows():
+            if is_lead or not self.leads_only:
+                yield (pk, label)
 
 
 class TaskFilterSet(django_filters.FilterSet):
@@ -71,6 +97,16 @@ class TaskFilterSet(django_filters.FilterSet):
     class Meta:
         model = Task
         fields = ["q", "section", "kind", "lead", "agency", "role", "status", "schedule_state", "due_from", "due_to", "due_year", "funding", "needs_review"]
+
+    @property
+    def form(self):
+        """The form; both body dropdowns share one query, run only when the form is rendered (never for an export)."""
+        if not hasattr(self, "_form"):
+            form = super().form
+            bodies = _BodyList()
+            form.fields["agency"].widget.choices = _BodyChoices(bodies, form.fields["agency"].empty_label, leads_only=False)
+            form.fields["lead"].widget.choices = _BodyChoices(bodies, form.fields["lead"].empty_label, leads_only=True)
+        return self._form
 
     def search(self, queryset, name, value):
         """Every word (or "quoted phrase") must appear, diacritics and case ignored."""

@@ -120,13 +120,19 @@ class Plan:
         }
 
 
+def responsible_of(delegate, bodies: list[tuple[str, object]]) -> list:
+    """The body that does the work: the delegated unit; else the advising or implementing lead; else the lead.
+
+    ``bodies`` are (role, body) pairs in the task's order; a body is whatever the caller holds (Agency, name).
+    """
+    if delegate:
+        return [delegate]
+    named = [body for role, body in bodies if role in RESPONSIBLE_ROLES]
+    return named or [body for role, body in bodies if role == Role.LEAD]
+
+
 def responsible_agencies(task: Task) -> list[Agency]:
-    """The body that does the work: the delegated unit; else the advising or implementing lead; else the lead."""
-    if task.delegate_id:
-        return [task.delegate]
-    assignments = list(task.assignments.all())
-    named = [a.agency for a in assignments if a.role in RESPONSIBLE_ROLES]
-    return named or [a.agency for a in assignments if a.role == Role.LEAD]
+    return responsible_of(task.delegate if task.delegate_id else None, [(a.role, a.agency) for a in task.assignments.all()])
 
 
 def coordinators(task: Task) -> list[Agency]:

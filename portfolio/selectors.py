@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import ExtractYear
+from django.db.models import Aggregate, Case, CharField, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, TextField, Value, When
+from django.db.models.functions import Cast, Concat, ExtractYear
 
 from .choices import LEAD_SIDE_ROLES, Role, ScheduleState, WorkStatus
 from .models import Agency, Assignment, Task
@@ -78,19 +80,64 @@ def _lead_subquery(field: str) -> Subquery:
     return Subquery(lead)
 
 
-def task_queryset(*, as_of: date, due_soon_days: int | None = None) -> QuerySet[Task]:
-    """Tasks with schedule_state, schedule_rank, lead_name and lead_id annotated and bodies prefetched."""
-    return (
-        Task.objects.select_related("section", "funding")
-        .annotate(
-            schedule_state=schedule_state_expression(as_of, due_soon_days),
-            schedule_rank=schedule_rank_expression(as_of, due_soon_days),
-            lead_name=_lead_subquery("agency__name"),
-            lead_id=_lead_subquery("agency_id"),
-        )
-        .prefetch_related(
-            Prefetch("assignments", queryset=Assignment.objects.select_related("agency").order_by("position"))
-        )
+class GroupConcat(Aggregate):
+    """Values of a group joined by a separator: GROUP_CONCAT on SQLite, STRING_AGG on PostgreSQL."""
+
+    function = "GROUP_CONCAT"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="STRING_AGG", **extra_context)
+
+
+# Separators of the bodies column: ASCII record/unit separators never occur in names typed by people.
+BODY_SEP, FIELD_SEP = "\x1e", "\x1f"
+
+
+def bodies_subquery() -> Subquery:
+    """Every body of the task with its role, in one text value: "position␟role␟agency id␟name" joined by ␞."""
+    joined = Concat(
+        Cast("position", CharField()), Value(FIELD_SEP), "role", Value(FIELD_SEP), Cast("agency_id", CharField()), Value(FIELD_SEP), "agency__name",
+        output_field=TextField(),
+    )
+    bodies = (
+        Assignment.objects.filter(task=OuterRef("pk")).order_by().values("task")
+        .annotate(text=GroupConcat(joined, Value(BODY_SEP))).values("text")
+    )
+    return Subquery(bodies, output_field=TextField())
+
+
+@dataclass(frozen=True)
+class Body:
+    role: str
+    agency_id: int
+    name: str
+
+
+def parse_bodies(text: str | None) -> list[Body]:
+    """The value of bodies_subquery() as Body tuples in the task's order (the database does not promise one)."""
+    if not text:
+        return []
+    parts = sorted((part.split(FIELD_SEP, 3) for part in text.split(BODY_SEP)), key=lambda p: int(p[0]))
+    return [Body(role, int(agency_id), name) for _position, role, agency_id, name in parts]
+
+
+def task_queryset(*, as_of: date, due_soon_days: int | None = None, bodies: str = "prefetch") -> QuerySet[Task]:
+    """Tasks with schedule_state, schedule_rank, lead_name and lead_id annotated, and their bodies.
+
+    ``bodies="prefetch"`` loads the Assignment rows (one more query); ``bodies="text"`` annotates them as one
+    text value per task (``bodies_text``, read with parse_bodies) so a page or an export is one query.
+    """
+    queryset = Task.objects.select_related("section", "funding").annotate(
+        schedule_state=schedule_state_expression(as_of, due_soon_days),
+        schedule_rank=schedule_rank_expression(as_of, due_soon_days),
+        lead_name=_lead_subquery("agency__name"),
+        lead_id=_lead_subquery("agency_id"),
+    )
+    if bodies == "text":
+        return queryset.annotate(bodies_text=bodies_subquery())
+    return queryset.prefetch_related(
+        Prefetch("assignments", queryset=Assignment.objects.select_related("agency").order_by("position"))
     )
 
 
@@ -102,17 +149,19 @@ def task_list(*, data, as_of: date, queryset: QuerySet[Task] | None = None):
     return TaskFilterSet(data=data, queryset=base)
 
 
-def count_by(queryset: QuerySet[Task], field: str) -> dict[str, int]:
-    rows = queryset.order_by().values(field).annotate(n=Count("pk", distinct=True))
-    return {row[field]: row["n"] for row in rows}
-
-
 def programme_summary(*, as_of: date, tasks: QuerySet[Task] | None = None) -> dict:
     """Totals by schedule state, by work status and by due year, for a dashboard."""
     tasks = tasks if tasks is not None else Task.objects.all()
-    states = count_by(tasks.annotate(state=schedule_state_expression(as_of)), "state")
-    statuses = count_by(tasks, "status")
-    years = count_by(tasks.annotate(year=ExtractYear("next_due_date")), "year")
+    # One pass: counts by (state, status, year), summed three ways here.
+    groups = (
+        tasks.annotate(state=schedule_state_expression(as_of), year=ExtractYear("next_due_date"))
+        .order_by().values("state", "status", "year").annotate(n=Count("pk"))
+    )
+    states, statuses, years = Counter(), Counter(), Counter()
+    for row in groups:
+        states[row["state"]] += row["n"]
+        statuses[row["status"]] += row["n"]
+        years[row["year"]] += row["n"]
     return {
         "total": sum(states.values()),
         "by_state": [(state, states.get(state.value, 0)) for state in ScheduleState],
@@ -122,28 +171,37 @@ def programme_summary(*, as_of: date, tasks: QuerySet[Task] | None = None) -> di
     }
 
 
+BODY_STATE_KEYS = {
+    ScheduleState.DONE_ON_TIME: "done_on_time", ScheduleState.DONE_LATE: "done_late", ScheduleState.OVERDUE: "overdue",
+    ScheduleState.DUE_SOON: "due_soon", ScheduleState.ON_TRACK: "on_track", ScheduleState.ONGOING: "on_track",
+    ScheduleState.UNSCHEDULED: "unscheduled",
+}
+
+
 def body_summary(*, as_of: date, task_ids: QuerySet | None = None, roles=LEAD_SIDE_ROLES) -> list[dict]:
     """Per lead-side body: tasks, done, overdue, due soon and share done on time, most overdue first."""
     assignments = Assignment.objects.filter(role__in=roles)
     if task_ids is not None:
         assignments = assignments.filter(task__in=task_ids)
     assignments = assignments.annotate(state=schedule_state_expression(as_of, prefix="task__"))
-    counted = lambda *states: Count("task", filter=Q(state__in=states), distinct=True)  # noqa: E731
+    # One row per (body, state): a task has one state, so the body's counts add up without double counting.
     rows = (
         assignments.order_by()
-        .values("agency_id", "agency__name", "agency__short_name", "agency__kind")
-        .annotate(
-            total=Count("task", distinct=True),
-            done_on_time=counted(ScheduleState.DONE_ON_TIME),
-            done_late=counted(ScheduleState.DONE_LATE),
-            overdue=counted(ScheduleState.OVERDUE),
-            due_soon=counted(ScheduleState.DUE_SOON),
-            on_track=counted(ScheduleState.ON_TRACK, ScheduleState.ONGOING),
-            unscheduled=counted(ScheduleState.UNSCHEDULED),
-        )
+        .values("agency_id", "agency__name", "agency__short_name", "agency__kind", "state")
+        .annotate(n=Count("task", distinct=True))
     )
-    result = []
+    by_body: dict[int, dict] = {}
     for row in rows:
+        body = by_body.get(row["agency_id"])
+        if body is None:
+            body = by_body[row["agency_id"]] = {
+                "agency_id": row["agency_id"], "agency__name": row["agency__name"], "agency__short_name": row["agency__short_name"],
+                "agency__kind": row["agency__kind"], "total": 0, **{key: 0 for key in BODY_STATE_KEYS.values()},
+            }
+        body["total"] += row["n"]
+        body[BODY_STATE_KEYS[row["state"]]] += row["n"]
+    result = []
+    for row in by_body.values():
         done = row["done_on_time"] + row["done_late"]
         due_so_far = done + row["overdue"]
         row["done"] = done

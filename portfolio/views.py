@@ -13,13 +13,16 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, TemplateView
@@ -48,7 +51,7 @@ from .selectors import (
     task_list,
     task_queryset,
 )
-from .services.excel_import import agency_import_apply, agency_import_preview, agency_workbook_export
+from .services.excel_import import Preview, agency_import_apply, agency_import_preview, agency_workbook_export
 from .tables import TaskTable
 
 PAGE_SIZES = (25, 50, 100, 200)
@@ -85,7 +88,7 @@ class TaskListView(AsOfMixin, SingleTableMixin, FilterView):
     template_name = "portfolio/task_list.html"
 
     def get_queryset(self):
-        return access.visible_tasks(self.request.user, task_queryset(as_of=self.as_of))
+        return access.visible_tasks(self.request.user, task_queryset(as_of=self.as_of, bodies="text"))
 
     def get_table_kwargs(self):
         return {"as_of_query": urlencode({"as_of": self.request.GET["as_of"]}) if self.request.GET.get("as_of") else ""}
@@ -106,15 +109,16 @@ class TaskListView(AsOfMixin, SingleTableMixin, FilterView):
 def task_export(request):
     """The list as shown (same filters, same order), as .xlsx."""
     as_of, _error = parse_as_of(request.GET.get("as_of"))
-    filterset = task_list(data=request.GET, as_of=as_of, queryset=access.visible_tasks(request.user, task_queryset(as_of=as_of)))
+    filterset = task_list(data=request.GET, as_of=as_of, queryset=access.visible_tasks(request.user, task_queryset(as_of=as_of, bodies="text")))
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     table = TaskTable(queryset, order_by=request.GET.get("sort") or None)
+    rows = table.export_rows()
     date_text = date_format(as_of, "SHORT_DATE_FORMAT")
     content = table_workbook(
         title=_("Danh mục nhiệm vụ — Chương trình hành động 02-CTr/TU"),
-        subtitle=_("Tính đến ngày %(date)s; %(count)d nhiệm vụ theo bộ lọc đang chọn") % {"date": date_text, "count": queryset.count()},
+        subtitle=_("Tính đến ngày %(date)s; %(count)d nhiệm vụ theo bộ lọc đang chọn") % {"date": date_text, "count": next(rows)},
         headers=table.export_headers(),
-        rows=table.export_rows(),
+        rows=rows,
         widths=EXPORT_WIDTHS,
     )
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -197,8 +201,8 @@ def _dashboard_context(as_of, tasks=None) -> dict:
     return {
         "summary": summary,
         "bodies": bodies,
-        "overdue": base.filter(schedule_state=ScheduleState.OVERDUE).order_by("next_due_date", "number")[:25],
-        "due_soon": base.filter(schedule_state=ScheduleState.DUE_SOON).order_by("next_due_date", "number")[:25],
+        "overdue": base.filter(schedule_state=ScheduleState.OVERDUE).prefetch_related(None).order_by("next_due_date", "number")[:25],
+        "due_soon": base.filter(schedule_state=ScheduleState.DUE_SOON).prefetch_related(None).order_by("next_due_date", "number")[:25],
         "year_bars": [
             (year, n, round(150 * n / year_max), 20 + 80 * i, 175 - round(150 * n / year_max))
             for i, (year, n) in enumerate(summary["by_year"])
@@ -209,6 +213,29 @@ def _dashboard_context(as_of, tasks=None) -> dict:
     }
 
 
+def body_rows_html(bodies, as_of, as_of_query: str) -> str:
+    """The per-body table's rows, rendered in Python: a province has a thousand bodies, and per-row template tags
+    (five URLs each) cost more than every query of the page together."""
+    list_url = reverse("portfolio:task_list")
+    detail = reverse("portfolio:agency_detail", args=[0]).replace("/0/", "/{}/")
+    day = as_of.isoformat()
+    suffix = f"?{as_of_query}" if as_of_query else ""
+    rows = []
+    for body in bodies:
+        listed = f"{list_url}?agency={body['agency_id']}&as_of={day}"
+        overdue = format_html('<a class="bad" href="{}&amp;schedule_state=overdue">{}</a>', listed, body["overdue"]) if body["overdue"] else "0"
+        due_soon = format_html('<a href="{}&amp;schedule_state=due_soon">{}</a>', listed, body["due_soon"]) if body["due_soon"] else "0"
+        share = "—" if body["on_time_share"] is None else f"{body['on_time_share']}%"
+        rows.append(format_html(
+            '<tr><td><a href="{}{}">{}</a></td><td class="n"><a href="{}">{}</a></td><td class="n">{}</td>'
+            '<td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>',
+            detail.format(body["agency_id"]), suffix, body["name"], listed, body["total"], body["done"], overdue, due_soon, share,
+        ))
+    if not rows:
+        return format_html('<tr><td colspan="6">{}</td></tr>', _("Chưa có cơ quan chủ trì nào."))
+    return mark_safe("".join(rows))
+
+
 class DashboardView(AsOfMixin, TemplateView):
     template_name = "portfolio/dashboard.html"
 
@@ -216,6 +243,7 @@ class DashboardView(AsOfMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         visible = None if access.sees_everything(self.request.user) else access.visible_tasks(self.request.user)
         context.update(_dashboard_context(self.as_of, visible))
+        context["body_rows"] = body_rows_html(context["bodies"], self.as_of, context["as_of_query"])
         return context
 
 
@@ -231,6 +259,7 @@ class AgencyDetailView(AsOfMixin, TemplateView):
         context["roles"] = agency_roles(agency=agency)
         context.update(_dashboard_context(self.as_of, agency_tasks(agency=agency)))
         context["bodies"] = [b for b in context["bodies"] if b["agency_id"] == agency.pk] or context["bodies"]
+        context["body_rows"] = body_rows_html(context["bodies"], self.as_of, context["as_of_query"])
         context["filter_query"] = urlencode({"agency": agency.pk})
         context["reminders"] = agency.reminders.select_related("task", "digest").order_by("-created_at")[:50]
         return context
@@ -284,7 +313,7 @@ def _import_storage():
     root = Path(settings.MEDIA_ROOT) / IMPORT_DIR
     root.mkdir(parents=True, exist_ok=True)
     cutoff = time.time() - IMPORT_MAX_AGE.total_seconds()
-    for stale in root.glob("*.xlsx"):  # abandoned previews do not stay on disk
+    for stale in [*root.glob("*.xlsx"), *root.glob("*.json")]:  # abandoned previews do not stay on disk
         if stale.stat().st_mtime < cutoff:
             stale.unlink(missing_ok=True)
     return root
@@ -336,24 +365,31 @@ def import_preview(request, token):
     path = _import_storage() / f"{token}.xlsx"
     if not name or not re.fullmatch(r"[0-9a-f]{32}", token) or not path.exists():
         raise Http404
+    stored = path.with_suffix(".json")  # the preview as shown: the confirmation applies it without reading the file again
     data = path.read_bytes()
     if _is_programme_workbook(data):
         return _programme_preview(request, path, name, token, data)
     try:
-        preview = agency_import_preview(data=data, user=request.user, name=name)
+        preview = Preview.from_json(stored.read_text()) if stored.exists() else agency_import_preview(data=data, user=request.user, name=name)
     except WorkbookError as exc:
         path.unlink(missing_ok=True)
         messages.error(request, str(exc))
         return redirect("portfolio:import_upload")
     if request.method == "POST":
+        stored.unlink(missing_ok=True)
         if not _confirmed(request, path, token):
             return redirect("portfolio:import_upload")
         if not preview.can_apply:
             messages.error(request, preview.summary())
             return redirect("portfolio:import_upload")
-        reports = agency_import_apply(preview=preview, user=request.user)
+        try:
+            reports = agency_import_apply(preview=preview, user=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            return redirect("portfolio:import_upload")
         messages.success(request, _("Đã ghi %(n)d báo cáo tiến độ, chờ Văn phòng xem xét.") % {"n": len(reports)})
         return redirect("portfolio:agency_detail", pk=preview.agency.pk)
+    stored.write_text(preview.to_json(), encoding="utf-8")
     return render(request, "portfolio/import_preview.html", {"preview": preview, "name": name, "token": token})
 
 

@@ -181,8 +181,59 @@ def test_upload_page_previews_then_applies_and_removes_the_file(reporter, ubnd, 
     assert ProgressReport.objects.count() == 0
     response = csrf_post(client, preview_url, {"action": "apply"})
     assert response.status_code == 302 and ProgressReport.objects.count() == 3
-    assert not list((tmp_path / "media" / "imports").glob("*.xlsx"))
+    assert not list((tmp_path / "media" / "imports").glob("*.*"))  # neither the upload nor the stored preview
     assert client.get(preview_url).status_code == 404
+
+
+def upload(client, book):
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.name = "bieu-mau.xlsx"
+    buffer.seek(0)
+    client.get("/imports/")
+    return client.post("/imports/", {"file": buffer, "csrfmiddlewaretoken": client.cookies["csrftoken"].value})["Location"]
+
+
+def test_a_task_changed_between_preview_and_confirmation_refuses_the_whole_file(reporter, ubnd, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client = csrf_client(reporter)
+    book = exported(ubnd)
+    fill(book["Báo cáo"], count=3)
+    preview_url = upload(client, book)
+    assert "3 nhiệm vụ thay đổi" in client.get(preview_url).content.decode()
+    second_row_task = Task.objects.get(number=book["Báo cáo"]["A5"].value)
+    Task.objects.filter(pk=second_row_task.pk).update(version=second_row_task.version + 1)  # the Office edits it meanwhile
+    before = counts()
+    response = csrf_post(client, preview_url, {"action": "apply"})
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "dòng 5" in page and f"nhiệm vụ {second_row_task.number} vừa được cập nhật" in page and "không ghi gì" in page
+    assert counts() == before
+    assert not list((tmp_path / "media" / "imports").glob("*.*"))
+
+
+def test_import_issues_no_query_per_row(reporter, ubnd, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portfolio.services.excel_import import agency_import_apply, agency_import_preview
+
+    def queries(count):
+        book = exported(ubnd)
+        fill(book["Báo cáo"], count=count)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        with CaptureQueriesContext(connection) as captured:
+            preview = agency_import_preview(data=buffer.getvalue(), user=reporter)
+            reports = agency_import_apply(preview=preview, user=reporter)
+        assert len(reports) == count
+        ProgressReport.history.all().delete()
+        ProgressReport.objects.all().delete()
+        return len(captured)
+
+    small, large = queries(3), queries(197)
+    # Only the inserts grow, by batch (SQLite takes ~50 rows per INSERT): per-row work would be hundreds of queries.
+    assert small <= 20 and large - small <= 2 * -(-197 // 50), (small, large)
 
 
 def test_export_command_writes_the_agency_workbook(ubnd, tmp_path):

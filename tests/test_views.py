@@ -263,13 +263,18 @@ def test_agency_page_is_restricted_to_the_body(signed_in, programme):
     assert f"agency={agency.pk}&amp;role=advising_lead" in page
 
 
-QUERY_BUDGET = {"/": 10, "/tasks/": 6, "/tasks/{pk}/": 18, "/agencies/{agency}/": 12, "/tasks/export.xlsx": 6}
+# Every query of the request, the session and user lookups included (issue 8: list 6, dashboard 12, export 3).
+QUERY_BUDGET = {"/": 12, "/tasks/": 6, "/tasks/{pk}/": 20, "/agencies/{agency}/": 14, "/tasks/export.xlsx": 3}
+
+
+LAST = [[]]
 
 
 def count_queries(client, url):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
+    LAST[0] = queries.captured_queries
     return len(queries)
 
 
@@ -289,4 +294,4 @@ def test_pages_issue_a_fixed_number_of_queries(signed_in, programme, url):
     assert Task.objects.count() == 500
     large = measure()
     assert small == large, f"{url}: {small} queries at 10 tasks, {large} at 500"
-    assert large <= QUERY_BUDGET[url] + 2, f"{url}: {large} queries"  # +2: session and user lookups
+    assert large <= QUERY_BUDGET[url], f"{url}: {large} queries: " + " | ".join(q["sql"][:80] for q in LAST[0])

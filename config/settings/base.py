@@ -102,7 +102,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "portfolio.backends.UserBackend",  # ModelBackend that reads the group names with the user
 ]
 
 # Login protection (django-axes): a (username, address) pair is locked after repeated failures.

@@ -107,23 +107,33 @@ def read_agency_workbook(data: bytes, *, name: str = "tệp") -> tuple[int | Non
     """(agency id, rows, file-level problems); every cell is checked, nothing is written."""
     from .reader import WorkbookError
 
-    workbook = open_workbook(data, name=name)
+    workbook = open_workbook(data, name=name, read_only=True)  # streamed: a body may send back thousands of rows
+    try:
+        return _read_rows(workbook, name)
+    finally:
+        workbook.close()
+
+
+def _read_rows(workbook, name):
+    from .reader import WorkbookError, merged_cells
+
     problems = []
     if SHEET not in workbook.sheetnames:
         raise WorkbookError(f"{name}: không có trang «{SHEET}»: đây không phải biểu mẫu báo cáo của hệ thống.")
     agency_id = None
-    if META_SHEET in workbook.sheetnames and isinstance(workbook[META_SHEET]["B1"].value, int):
-        agency_id = workbook[META_SHEET]["B1"].value
+    if META_SHEET in workbook.sheetnames:
+        meta = next(workbook[META_SHEET].iter_rows(min_row=1, max_row=1, min_col=2, max_col=2, values_only=True), (None,))
+        agency_id = meta[0] if isinstance(meta[0], int) else None
     sheet = workbook[SHEET]
-    header = [str(c.value).strip() if c.value is not None else "" for c in sheet[3]]
+    header_cells = next(sheet.iter_rows(min_row=3, max_row=3, values_only=True), ())
+    header = [str(v).strip() if v is not None else "" for v in header_cells]
     positions = {h: header.index(h) + 1 for h in HEADERS if h in header}
     missing = [h for h in HEADERS if h not in positions]
     if missing:
         raise WorkbookError(f"{name}: trang «{SHEET}» thiếu cột {', '.join(missing)} ở dòng 3.")
-    merged = {(r, c) for rng in sheet.merged_cells.ranges for r in range(rng.min_row, rng.max_row + 1) for c in range(rng.min_col, rng.max_col + 1)}
+    merged = merged_cells(workbook, sheet)
     rows = []
-    for cells in sheet.iter_rows(min_row=FIRST_ROW):
-        number = cells[0].row
+    for number, cells in enumerate(sheet.iter_rows(min_row=FIRST_ROW), start=FIRST_ROW):
         by_header = {h: cells[p - 1] if p - 1 < len(cells) else None for h, p in positions.items()}
         if all(c is None or c.value in (None, "") for c in by_header.values()):
             continue  # blank rows are tolerated

@@ -22,7 +22,7 @@ class WorkbookError(ValueError):
     """The file cannot be read safely or is not the expected workbook; nothing was written."""
 
 
-def open_workbook(data: bytes, *, name: str = "tệp"):
+def open_workbook(data: bytes, *, name: str = "tệp", read_only: bool = False):
     """Open an .xlsx only after checking its size, that it is a zip, and its entry count and decompressed size."""
     limit = settings.PORTFOLIO_XLSX_MAX_BYTES
     if len(data) > limit:
@@ -42,7 +42,7 @@ def open_workbook(data: bytes, *, name: str = "tệp"):
         raise WorkbookError(f"{name}: không phải tệp Excel .xlsx.")
     try:
         # openpyxl parses with defusedxml when it is installed (it is a requirement): entities are refused.
-        return load_workbook(io.BytesIO(data), data_only=False)
+        return load_workbook(io.BytesIO(data), data_only=False, read_only=read_only)
     except Exception as error:  # openpyxl raises many kinds; all mean the same thing to the user
         chain = f"{type(error).__name__} {error} {error.__context__!r}"
         reason = "có khai báo thực thể XML (có thể là tệp độc hại)" if "Entit" in chain or "DTD" in chain else "cấu trúc không hợp lệ"
@@ -98,3 +98,18 @@ def read_programme_workbook(data: bytes, *, name: str = "tệp") -> ParsedAppend
     if not parsed.rows:
         raise WorkbookError(f"{name}: trang «{CATALOGUE_SHEET}» không có nhiệm vụ nào.")
     return parsed
+
+
+MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell [^>]*ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
+
+
+def merged_cells(workbook, sheet) -> set[tuple[int, int]]:
+    """(row, column) of every merged cell of a read-only sheet (openpyxl's read-only mode does not read them)."""
+    from openpyxl.worksheet.cell_range import CellRange
+
+    xml = workbook._archive.read(sheet._worksheet_path)
+    cells = set()
+    for ref in MERGE_RE.findall(xml):
+        box = CellRange(ref.decode())
+        cells.update((r, c) for r in range(box.min_row, box.max_row + 1) for c in range(box.min_col, box.max_col + 1))
+    return cells

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from .. import access
 from ..choices import LEAD_SIDE_ROLES, ReviewState, WorkStatus
 from ..excel.agency import FILLED, SheetRow, agency_workbook, read_agency_workbook
 from ..models import Agency, ProgressReport, Task
-from .reports import progress_report_submit
+from .reports import ConflictError, report_validate
 
 FIELD_LABELS = {
     "period": "Kỳ báo cáo", "status": "Tình trạng", "percent": "Tiến độ (%)", "completed_on": "Ngày hoàn thành",
@@ -20,12 +24,30 @@ FIELD_LABELS = {
 STATUS_LABELS = dict(WorkStatus.choices)
 
 
+CHUNK = 5000  # ids per IN (...) list: well under SQLite's 32,766 bound parameters
+
+
+def _chunks(ids):
+    ids = list(ids)
+    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)] or [[]]
+
+
 def _latest_reports(agency_id: int, task_ids) -> dict[int, ProgressReport]:
     latest = {}
-    reports = ProgressReport.objects.filter(agency_id=agency_id, task_id__in=task_ids).exclude(review_state=ReviewState.RETURNED)
-    for report in reports.order_by("task_id", "-created_at", "-pk"):
-        latest.setdefault(report.task_id, report)
+    for ids in _chunks(task_ids):
+        reports = ProgressReport.objects.filter(agency_id=agency_id, task_id__in=ids).exclude(review_state=ReviewState.RETURNED)
+        for report in reports.order_by("task_id", "-created_at", "-pk"):
+            latest.setdefault(report.task_id, report)
     return latest
+
+
+def _reportable(user, agency: Agency, task_ids) -> set[int]:
+    """Of these tasks, those the agency reports on (lead side or delegated) and the user may report for."""
+    allowed = set()
+    for ids in _chunks(task_ids):
+        queryset = access.reportable_tasks(user, agency_tasks_for_reporting(agency).filter(pk__in=ids))
+        allowed.update(queryset.values_list("pk", flat=True))
+    return allowed
 
 
 def agency_tasks_for_reporting(agency: Agency):
@@ -60,7 +82,7 @@ class RowChange:
     task: Task
     values: dict
     changes: list[tuple[str, str, str]]  # (field label, old, new)
-
+    version: int = 0  # the task's version the workbook was made from
 
 @dataclass
 class Preview:
@@ -81,6 +103,37 @@ class Preview:
             out.extend(f"    {label}: «{old}» -> «{new}»" for label, old, new in change.changes)
         return out
 
+    def to_json(self) -> str:
+        """What the confirmation needs, so it applies exactly what was previewed without reading the file again."""
+        return json.dumps({
+            "agency": self.agency.pk if self.agency else None, "unchanged": self.unchanged,
+            "conflicts": self.conflicts, "problems": self.problems,
+            "changes": [
+                {"row": c.row, "task": c.task.pk, "version": c.version, "changes": c.changes,
+                 "values": {k: v.isoformat() if isinstance(v, date) else v for k, v in c.values.items()}}
+                for c in self.changes
+            ],
+        }, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Preview":
+        data = json.loads(text)
+        preview = cls(agency=Agency.objects.filter(pk=data["agency"]).first() if data["agency"] else None,
+                      unchanged=data["unchanged"], conflicts=data["conflicts"], problems=data["problems"])
+        tasks = {}
+        for ids in _chunks([c["task"] for c in data["changes"]]):
+            tasks.update(Task.objects.in_bulk(ids))
+        for c in data["changes"]:
+            task = tasks.get(c["task"])
+            if task is None:
+                preview.problems.append(f"Trang «Báo cáo», dòng {c['row']}: nhiệm vụ đã bị xóa sau khi xem trước")
+                continue
+            values = dict(c["values"])
+            if values.get("completed_on"):
+                values["completed_on"] = date.fromisoformat(values["completed_on"])
+            preview.changes.append(RowChange(c["row"], task, values, [tuple(x) for x in c["changes"]], c["version"]))
+        return preview
+
     def summary(self) -> str:
         if self.problems:
             return f"Tệp bị từ chối: {len(self.problems)} lỗi; không ghi gì. Sửa các ô đã nêu rồi tải lên lại."
@@ -98,9 +151,11 @@ def agency_import_preview(*, data: bytes, user, name: str = "tệp") -> Preview:
     if not access.is_office(user) and agency.pk not in access.agency_ids(user):
         preview.problems.append(f"Anh/chị không báo cáo cho {agency.name}; không nhận biểu mẫu của cơ quan này.")
         return preview
-    tasks = Task.objects.in_bulk([r.task_id for r in rows if r.task_id])
+    tasks = {}
+    for ids in _chunks([r.task_id for r in rows if r.task_id]):
+        tasks.update(Task.objects.in_bulk(ids))
     latest = _latest_reports(agency.pk, list(tasks))
-    reportable = set(agency_tasks_for_reporting(agency).filter(pk__in=list(tasks)).values_list("pk", flat=True))
+    reportable = _reportable(user, agency, list(tasks))
     for row in rows:
         preview.problems.extend(row.problems)
         if row.problems or row.task_id is None:
@@ -109,7 +164,7 @@ def agency_import_preview(*, data: bytes, user, name: str = "tệp") -> Preview:
         if task is None:
             preview.problems.append(f"Trang «Báo cáo», dòng {row.row}, cột L (KHÓA): không có nhiệm vụ mã {row.task_id}")
             continue
-        if task.pk not in reportable or not access.can_report(user, task):
+        if task.pk not in reportable:
             preview.problems.append(f"Trang «Báo cáo», dòng {row.row}, cột A (TT): nhiệm vụ {task.number} không thuộc các nhiệm vụ {agency.name} được báo cáo")
             continue
         _check_row(preview, row, task, latest.get(task.pk))
@@ -127,6 +182,9 @@ def _check_row(preview: Preview, row: SheetRow, task: Task, report: ProgressRepo
     if values.get("status") == WorkStatus.DONE and values.get("percent") != 100:
         preview.problems.append(f"Trang «Báo cáo», dòng {row.row}, cột G (TIẾN ĐỘ (%)): nhiệm vụ hoàn thành phải có tiến độ 100")
         return
+    if values.get("completed_on") and values["completed_on"] > timezone.localdate():
+        preview.problems.append(f"Trang «Báo cáo», dòng {row.row}, cột H (NGÀY HOÀN THÀNH): ngày hoàn thành không thể ở tương lai")
+        return
     current = (
         {name: getattr(report, name) for name in FILLED.values()}
         if report
@@ -143,15 +201,41 @@ def _check_row(preview: Preview, row: SheetRow, task: Task, report: ProgressRepo
             "tải biểu mẫu mới rồi nhập lại dòng này"
         )
         return
-    preview.changes.append(RowChange(row.row, task, values, changes))
+    preview.changes.append(RowChange(row.row, task, values, changes, row.version))
 
 
 @transaction.atomic
 def agency_import_apply(*, preview: Preview, user) -> list[ProgressReport]:
-    """Every change becomes a progress report by the uploader, awaiting the Office's review; all or nothing."""
+    """Every change becomes a progress report by the uploader, awaiting the Office's review; all or nothing.
+
+    In bulk: the tasks are locked and their versions checked again (a task changed since the preview refuses the
+    whole file), the reports and their history rows are inserted in batches: a few queries whatever the row count.
+    """
     if not preview.can_apply:
         raise ValueError(preview.summary())
-    return [
-        progress_report_submit(task=change.task, agency=preview.agency, user=user, **change.values)
-        for change in preview.changes
-    ]
+    ids = [change.task.pk for change in preview.changes]
+    allowed = _reportable(user, preview.agency, ids)
+    current = {}
+    for chunk in _chunks(ids):
+        current.update(Task.objects.select_for_update().filter(pk__in=chunk).values_list("pk", "version"))
+    for change in preview.changes:
+        if change.task.pk not in allowed:
+            raise PermissionDenied(f"Trang «Báo cáo», dòng {change.row}: {preview.agency.name} không được báo cáo nhiệm vụ {change.task.number}.")
+        if current.get(change.task.pk) != change.version:
+            raise ConflictError(
+                f"Trang «Báo cáo», dòng {change.row}: nhiệm vụ {change.task.number} vừa được cập nhật sau khi xem trước; "
+                "không ghi gì. Tải biểu mẫu mới rồi nhập lại.",
+                code="conflict",
+            )
+    reports = []
+    for change in preview.changes:
+        values = change.values
+        report = ProgressReport(task=change.task, agency=preview.agency, submitted_by=user, **values)
+        try:
+            report_validate(status=values["status"], percent=values["percent"], completed_on=values.get("completed_on"))
+            report.clean_fields(exclude=["task", "agency", "submitted_by", "reviewed_by"])
+            report.clean()
+        except ValidationError as error:
+            raise ValidationError(f"Trang «Báo cáo», dòng {change.row}: {' '.join(error.messages)}") from None
+        reports.append(report)
+    return bulk_create_with_history(reports, ProgressReport, batch_size=1000, default_user=user)
