@@ -221,9 +221,11 @@ def worker(db: str, tasks: int) -> list[dict]:
     sheet = book["Báo cáo"]
     peer_rows = []
     for i, row in enumerate(sheet.iter_rows(min_row=4, max_row=3 + IMPORT_ROWS)):
-        row[4].value, row[5].value, row[6].value = "Quý IV/2026", "Đang triển khai", 10 + i % 80
-        row[8].value, row[9].value = f"Đã hoàn thành bước {i % 7 + 1} của kế hoạch", "Chậm giải phóng mặt bằng" if i % 3 else ""
-        peer_rows.append((int(row[11].value.split(":")[0]), body.pk, "Quý IV/2026", "in_progress", 10 + i % 80, row[8].value, row[9].value or "", "", office.pk))
+        row[4].value, row[5].value, row[6].value, row[7].value = "Quý IV/2026", "Đang triển khai", 10 + i % 80, None
+        row[8].value = f"Đã hoàn thành bước {i % 7 + 1} của kế hoạch"
+        row[9].value = "Chậm giải phóng mặt bằng" if i % 3 else "Không có"
+        row[10].value = "Đề nghị bố trí vốn" if i % 5 else "Không có"
+        peer_rows.append((int(row[11].value.split(":")[0]), body.pk, "Quý IV/2026", "in_progress", 10 + i % 80, row[8].value, row[9].value, row[10].value, office.pk))
     buffer = io.BytesIO()
     book.save(buffer)
     workbook_bytes = buffer.getvalue()
@@ -246,8 +248,8 @@ def worker(db: str, tasks: int) -> list[dict]:
         changed = list(Task.objects.filter(pk__in=list(values)))
         for task in changed:
             row = values[task.pk]
-            task.status, task.progress = "in_progress", row[6]
-        Task.objects.bulk_update(changed, ["status", "progress"], batch_size=1000)
+            task.status, task.progress, task.completed_on = "in_progress", row[6], None
+        Task.objects.bulk_update(changed, ["status", "progress", "completed_on"], batch_size=1000)
 
     record(f"import of a {IMPORT_ROWS:,}-row agency workbook (preview + apply)".replace(",", "."), measure(rolled_back(ours_import), memory=True),
            measure(rolled_back(baseline_import)), "openpyxl read-only + one SELECT + bulk_update",
@@ -261,38 +263,45 @@ def worker(db: str, tasks: int) -> list[dict]:
         plan, _run = reminder_run(as_of=as_of)
         return len(mail.outbox)
 
-    floor_template = Template(
-        "Kính gửi {{ agency }}\n{% for t in tasks %}{{ t.number }}. {{ t.title }} — hạn {{ t.next_due_date|date:'d/m/Y' }} ({{ t.deadline_text }})\n{% endfor %}"
-    )
-
     def floor_sweep():
+        """One grouped query, then the same digest templates (text and HTML) rendered per body and sent."""
         from collections import defaultdict
 
         from django.core.mail import EmailMultiAlternatives, get_connection
+        from django.template.loader import render_to_string
 
         mail.outbox = []
         grouped = defaultdict(list)
+        horizon = as_of.replace(year=as_of.year + 1)
         rows = (
             Assignment.objects.filter(role__in=[Role.LEAD, Role.IMPLEMENTING_LEAD, Role.ADVISING_LEAD])
-            .filter(task__next_due_date__lte=as_of.replace(year=as_of.year + 1)).exclude(task__status="done")
-            .values("agency__name", "agency__emails", "task__number", "task__title", "task__deadline_text", "task__next_due_date")
+            .filter(task__next_due_date__lte=horizon).exclude(task__status="done")
+            .values("agency__name", "agency__emails", "task_id", "task__number", "task__title", "task__deadline_text", "task__next_due_date", "task__status", "task__progress")
+            .order_by("agency__name", "task__number")
         )
         for row in rows:
-            grouped[(row["agency__name"], row["agency__emails"])].append(
-                {"number": row["task__number"], "title": row["task__title"], "deadline_text": row["task__deadline_text"], "next_due_date": row["task__next_due_date"]}
-            )
+            days = (row["task__next_due_date"] - as_of).days
+            grouped[(row["agency__name"], row["agency__emails"])].append({
+                "task": {"pk": row["task_id"], "number": row["task__number"], "title": row["task__title"], "deadline_text": row["task__deadline_text"],
+                         "get_status_display": row["task__status"], "progress": row["task__progress"]},
+                "reason": "Nhắc hạn", "due": row["task__next_due_date"], "days": days, "overdue": days < 0, "abs_days": abs(days),
+            })
         messages = []
         for (name, emails), items in grouped.items():
-            text = floor_template.render(Context({"agency": name, "tasks": items}))
-            message = EmailMultiAlternatives(f"[Nhắc việc] {name}", text, "nhacviec@cantho.gov.vn", emails.split())
-            message.attach_alternative(text, "text/html")
+            context = {"agency": {"name": name}, "items": items, "digest": {"sent_on": as_of}, "base_url": "http://127.0.0.1:8000"}
+            message = EmailMultiAlternatives(f"[Nhắc việc] {name}", render_to_string("portfolio/email/digest.txt", context), "nhacviec@cantho.gov.vn", emails.split())
+            message.attach_alternative(render_to_string("portfolio/email/digest.html", context), "text/html")
             messages.append(message)
         get_connection().send_messages(messages)
         return len(messages)
 
-    sent = rolled_back(ours_sweep)()
-    row = record("reminder sweep (selection, digests, e-mails)", measure(rolled_back(ours_sweep)), measure(rolled_back(floor_sweep)),
-                 "one grouped query + plain template + send")
+    def count_sent():
+        rolled_back(ours_sweep)()
+        return len([m for m in mail.outbox if not m.subject.startswith("[Nhắc việc] Tổng hợp")])
+
+    sent = count_sent()
+    row = record(f"reminder sweep (selection, digests, {sent} e-mails)", measure(rolled_back(ours_sweep)), measure(rolled_back(floor_sweep)),
+                 "one grouped query + the same digest templates + send")
     row["bodies"] = sent
     results.append({"db": db, "tasks": tasks, "measure": "data generation", "ours_ms": round(generated * 1000, 1), "queries": "", "peak_mb": ""})
     return results

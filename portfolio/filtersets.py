@@ -1,11 +1,11 @@
 """django-filter FilterSets: the task list's filters, all carried in the URL."""
 
+import html
 import re
 
 import django_filters
 from django.forms.utils import flatatt
 from django.utils.choices import BaseChoiceIterator
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django import forms
 from django.db.models import Exists, OuterRef, Q
@@ -26,7 +26,7 @@ class FastSelect(forms.Select):
         attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
         selected = {str(v) for v in (value if isinstance(value, (list, tuple)) else [value]) if v not in (None, "")}
         options = "".join(
-            f'<option value="{escape(v)}"{" selected" if str(v) in selected else ""}>{escape(label)}</option>'
+            f'<option value="{html.escape(str(v))}"{" selected" if str(v) in selected else ""}>{html.escape(str(label))}</option>'
             for v, label in self.choices
         )
         return mark_safe(f"<select{flatatt(attrs)}>{options}</select>")
@@ -65,8 +65,8 @@ class TaskFilterSet(django_filters.FilterSet):
         method="search",
         widget=forms.TextInput(attrs={"placeholder": _("Tên nhiệm vụ, cơ quan… (gõ có dấu hoặc không dấu)"), "type": "search"}),
     )
-    section = django_filters.ModelChoiceFilter(label=_("Mục"), queryset=Section.objects.all(), empty_label=_("Tất cả"))
-    kind = django_filters.ChoiceFilter(label=_("Loại"), choices=TaskKind.choices, empty_label=_("Tất cả"))
+    section = django_filters.ModelChoiceFilter(label=_("Mục"), queryset=Section.objects.all(), empty_label=_("Tất cả"), widget=FastSelect)
+    kind = django_filters.ChoiceFilter(label=_("Loại"), choices=TaskKind.choices, empty_label=_("Tất cả"), widget=FastSelect)
     lead = django_filters.ModelChoiceFilter(
         label=_("Cơ quan chủ trì"),
         queryset=Agency.objects.filter(assignments__role=Role.LEAD).distinct().only("id", "name", "short_name"),
@@ -78,20 +78,20 @@ class TaskFilterSet(django_filters.FilterSet):
         label=_("Cơ quan (mọi vai trò)"), queryset=Agency.objects.only("id", "name", "short_name"), method="filter_agency", empty_label=_("Tất cả"),
         widget=FastSelect,
     )
-    role = django_filters.ChoiceFilter(label=_("Vai trò"), choices=Role.choices, method="filter_role", empty_label=_("Mọi vai trò"))
-    status = django_filters.ChoiceFilter(label=_("Tình trạng"), choices=WorkStatus.choices, empty_label=_("Tất cả"))
+    role = django_filters.ChoiceFilter(label=_("Vai trò"), choices=Role.choices, method="filter_role", empty_label=_("Mọi vai trò"), widget=FastSelect)
+    status = django_filters.ChoiceFilter(label=_("Tình trạng"), choices=WorkStatus.choices, empty_label=_("Tất cả"), widget=FastSelect)
     schedule_state = django_filters.ChoiceFilter(
-        label=_("Đánh giá tiến độ"), choices=ScheduleState.choices, empty_label=_("Tất cả")
+        label=_("Đánh giá tiến độ"), choices=ScheduleState.choices, empty_label=_("Tất cả"), widget=FastSelect
     )
     due_from = django_filters.DateFilter(label=_("Hạn từ ngày"), field_name="next_due_date", lookup_expr="gte", widget=DATE_INPUT)
     due_to = django_filters.DateFilter(label=_("Hạn đến ngày"), field_name="next_due_date", lookup_expr="lte", widget=DATE_INPUT)
     due_year = django_filters.NumberFilter(label=_("Hạn trong năm"), method="filter_due_year", min_value=1990, max_value=2100)
     funding = django_filters.ChoiceFilter(
-        label=_("Nhóm nguồn lực"), field_name="funding__category", choices=FundingCategory.choices, empty_label=_("Tất cả")
+        label=_("Nhóm nguồn lực"), field_name="funding__category", choices=FundingCategory.choices, empty_label=_("Tất cả"), widget=FastSelect
     )
     needs_review = django_filters.BooleanFilter(
         label=_("Cần rà soát thời hạn"),
-        widget=forms.Select(choices=[("", _("Tất cả")), ("true", _("Có")), ("false", _("Không"))]),
+        widget=FastSelect(choices=[("", _("Tất cả")), ("true", _("Có")), ("false", _("Không"))]),
     )
 
     class Meta:

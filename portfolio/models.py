@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .choices import AgencyKind, DigestState, FundingCategory, ReminderReason, ReviewState, Role, TaskKind, WorkStatus
+from .freshness import ChangeAwareQuerySet
 
 
 class NaturalKeyManager(models.Manager):
@@ -30,6 +31,10 @@ class NaturalKeyManager(models.Manager):
 
     def deconstruct(self):
         return (False, "django.db.models.Manager", None, [], {})
+
+
+# Managers of the models a dashboard summarises: their bulk writes mark the data as changed (see freshness.py).
+ChangeAwareManager = NaturalKeyManager.from_queryset(ChangeAwareQuerySet)
 
 
 class TimeStamped(models.Model):
@@ -90,7 +95,7 @@ class Section(TimeStamped):
 class Agency(TimeStamped):
     """A real body that leads, advises, implements or coordinates tasks."""
 
-    objects = NaturalKeyManager("name")
+    objects = ChangeAwareManager("name")
 
     name = models.CharField(_("tên cơ quan"), max_length=500, unique=True)
     short_name = models.CharField(_("tên ngắn"), max_length=100, blank=True)
@@ -181,7 +186,7 @@ class FundingSource(TimeStamped):
 class Task(TimeStamped):
     """One row of the appendix: a task, scheme, project or work, with its deadline understood."""
 
-    objects = NaturalKeyManager("programme__natural", "number")
+    objects = ChangeAwareManager("programme__natural", "number")
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("chương trình"))
     section = models.ForeignKey(Section, on_delete=models.RESTRICT, related_name="tasks", verbose_name=_("mục"))
@@ -290,7 +295,7 @@ class Milestone(TimeStamped):
 class Assignment(TimeStamped):
     """A body's role on a task (chủ trì, chủ trì tham mưu, cơ quan chủ trì, thực hiện, phối hợp)."""
 
-    objects = NaturalKeyManager("task__natural", "agency__natural", "role")
+    objects = ChangeAwareManager("task__natural", "agency__natural", "role")
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("nhiệm vụ"))
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("cơ quan"))
@@ -302,7 +307,11 @@ class Assignment(TimeStamped):
         verbose_name = _("phân công")
         verbose_name_plural = _("phân công")
         constraints = [models.UniqueConstraint(fields=["task", "agency", "role"], name="assignment_unique_role")]
-        indexes = [models.Index(fields=["agency", "role"])]
+        indexes = [
+            models.Index(fields=["agency", "role"]),
+            # Covers the per-body counts of the dashboard, the meeting workbook and the agency page (role first).
+            models.Index(fields=["role", "agency", "task"], name="assignment_role_agency_task"),
+        ]
 
     def natural_key(self):
         return (self.task.natural_key(), self.agency.natural_key(), self.role)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Prefetch, Q
+from django.utils import timezone
 
 from .choices import AgencyKind, ReminderReason, ReviewState, Role, WorkStatus
 from .models import Agency, Assignment, ProgressReport, Reminder, ReminderSettings, Task
@@ -187,7 +188,8 @@ def reminder_plan(*, as_of: date, config: Config | None = None) -> Plan:
     periods = report_periods(as_of, config)
     before = timedelta(days=config.report_remind_before_days)
     open_tasks = Task.objects.exclude(status=WorkStatus.DONE, completed_on__lte=as_of).exclude(status=WorkStatus.DONE, completed_on__isnull=True)
-    if not any(due - before <= as_of <= due + before for _start, due in periods):
+    in_report_window = any(due - before <= as_of <= due + before for _start, due in periods)
+    if not in_report_window:
         # Outside every report window only due dates matter: tasks due later than the largest threshold owe nothing today.
         horizon = as_of + timedelta(days=max(config.thresholds))
         open_tasks = open_tasks.filter(Q(needs_review=True) | Q(next_due_date__lte=horizon))
@@ -196,12 +198,13 @@ def reminder_plan(*, as_of: date, config: Config | None = None) -> Plan:
         .prefetch_related(Prefetch("assignments", queryset=Assignment.objects.select_related("agency").order_by("position")))
         .order_by("number")
     )
-    earliest = min(start for start, _due in periods)
     reports = defaultdict(list)
-    for task_id, agency_id, created in ProgressReport.objects.filter(created_at__date__gte=earliest).exclude(
-        review_state=ReviewState.RETURNED
-    ).values_list("task_id", "agency_id", "created_at"):
-        reports[(task_id, agency_id)].append(created.date())
+    if in_report_window:  # outside every window nobody is asked for a report: the reports are not read
+        earliest = min(start for start, _due in periods)
+        since = datetime.combine(earliest, time.min, tzinfo=timezone.get_current_timezone())
+        recent = ProgressReport.objects.filter(created_at__gte=since).exclude(review_state=ReviewState.RETURNED)
+        for task_id, agency_id, created in recent.values_list("task_id", "agency_id", "created_at"):
+            reports[(task_id, agency_id)].append(timezone.localtime(created).date())
 
     def reported(task_id, agency_id, start, until):
         return any(start <= day <= until for day in reports[(task_id, agency_id)])

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Aggregate, Case, CharField, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, TextField, Value, When
-from django.db.models.functions import Cast, Concat, ExtractYear
+from django.db.models.functions import Cast, Concat
 
 from .choices import LEAD_SIDE_ROLES, Role, ScheduleState, WorkStatus
 from .models import Agency, Assignment, Task
@@ -153,15 +153,17 @@ def programme_summary(*, as_of: date, tasks: QuerySet[Task] | None = None) -> di
     """Totals by schedule state, by work status and by due year, for a dashboard."""
     tasks = tasks if tasks is not None else Task.objects.all()
     # One pass: counts by (state, status, year), summed three ways here.
+    # Grouped by the due date itself (a programme has few distinct ones), the year is taken here: SQLite extracts
+    # a year through a Python function per row.
     groups = (
-        tasks.annotate(state=schedule_state_expression(as_of), year=ExtractYear("next_due_date"))
-        .order_by().values("state", "status", "year").annotate(n=Count("pk"))
+        tasks.annotate(state=schedule_state_expression(as_of))
+        .order_by().values("state", "status", "next_due_date").annotate(n=Count("pk"))
     )
     states, statuses, years = Counter(), Counter(), Counter()
     for row in groups:
         states[row["state"]] += row["n"]
         statuses[row["status"]] += row["n"]
-        years[row["year"]] += row["n"]
+        years[row["next_due_date"].year if row["next_due_date"] else None] += row["n"]
     return {
         "total": sum(states.values()),
         "by_state": [(state, states.get(state.value, 0)) for state in ScheduleState],

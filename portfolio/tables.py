@@ -9,7 +9,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Role, ScheduleState, WorkStatus
+from .choices import FundingCategory, Role, ScheduleState, WorkStatus
 from .selectors import parse_bodies
 
 STATE_LABELS = dict(ScheduleState.choices)
@@ -46,8 +46,7 @@ class TaskTable(tables.Table):
         self.as_of_query = as_of_query
 
     def _task_href(self, record) -> str:
-        url = reverse("portfolio:task_detail", args=[record.pk])
-        return f"{url}?{self.as_of_query}" if self.as_of_query else url
+        return self.task_url.format(record.pk)
 
     def body_html(self) -> str:
         """The page's rows, rendered in Python.
@@ -56,14 +55,32 @@ class TaskTable(tables.Table):
         the cells are the same (escaped by format_html), the table keeps its columns, sorting and pagination.
         """
         columns = [(column.name, column.attrs["td"].as_html()) for column in self.columns]
+        # Labels translated and addresses built once per page, not once per cell.
+        self.labels = {"role": {k: str(v) for k, v in ROLE_LABELS.items()}, "state": {k: str(v) for k, v in STATE_LABELS.items()},
+                       "status": {k: str(v) for k, v in STATUS_LABELS.items()}, "funding": {k: str(v) for k, v in FundingCategory.choices}}
+        self.task_url = reverse("portfolio:task_detail", args=[0]).replace("/0/", "/{}/") + (f"?{self.as_of_query}" if self.as_of_query else "")
+        self.agency_url = reverse("portfolio:agency_detail", args=[0]).replace("/0/", "/{}/")
         rows = []
-        for row in self.page.object_list if self.page else self.rows:
-            record = row.record
+        for record in self.page_records():
             cells = "".join(f"<td {attrs}>{CELL_HTML[name](self, record)}</td>" for name, attrs in columns)
             rows.append(f"<tr>{cells}</tr>")
         if not rows:
             rows.append(format_html('<tr><td colspan="{}">{}</td></tr>', len(columns), self.empty_text))
         return mark_safe("".join(rows))
+
+    def page_records(self):
+        """The page's tasks in one query that computes the per-row subqueries (bodies, lead) for those rows only.
+
+        The ids of the page are chosen in a subquery (filter, order, offset, limit), so a deep page costs what the
+        first one does instead of evaluating the annotations of every row skipped.
+        """
+        queryset = self.data.data
+        if getattr(self, "page", None) is None:  # not paginated (a Page's truth value would run the query)
+            return list(queryset)
+        per_page = self.paginator.per_page
+        start = (self.page.number - 1) * per_page
+        ids = queryset.values("pk")[start : start + per_page]
+        return list(queryset.filter(pk__in=ids))
 
     def export_headers(self) -> list[str]:
         return [str(column.header) for column in self.columns]
@@ -74,16 +91,15 @@ class TaskTable(tables.Table):
         The first item is the number of rows (a window count in the same query), then one list per row.
         """
         names = [column.name for column in self.columns]
-        fields = sorted({field for name in names for field in EXPORT_FIELDS[name]})
-        position = {field: i for i, field in enumerate(fields)}
-        getters = [EXPORT_VALUES[name] for name in names]
-        queryset = self.data.data.annotate(rows_total=Window(Count("pk"))).values_list(*fields, "rows_total")
+        converters = export_converters()
+        plan = [converters.get(name) for name in names]
+        queryset = self.data.data.annotate(rows_total=Window(Count("pk"))).values_list(*(EXPORT_FIELDS[name] for name in names), "rows_total")
         total = None
         for values in queryset.iterator(chunk_size=2000):
             if total is None:
                 total = values[-1]
                 yield total
-            yield [getter(values, position) for getter in getters]
+            yield [convert(value) if convert and value is not None else value for value, convert in zip(values, plan)]
         if total is None:
             yield 0
 
@@ -96,19 +112,19 @@ def _date(value, fmt="SHORT_DATE_FORMAT") -> str:
     return date_format(value, fmt) if value else "—"
 
 
-def _others_html(record) -> str:
+def _others_html(record, roles) -> str:
     bodies = [b for b in parse_bodies(record.bodies_text) if b.role != Role.LEAD]
     if not bodies:
         return "—"
     items = "".join(
-        format_html('<li title="{}: {}"><span class="role role-{}">{}</span> {}</li>', ROLE_LABELS[b.role], b.name, b.role, ROLE_LABELS[b.role], b.name)
+        f'<li title="{roles[b.role]}: {escape(b.name)}"><span class="role role-{b.role}">{roles[b.role]}</span> {escape(b.name)}</li>'
         for b in bodies
     )
     return f'<ul class="bodies">{items}</ul>'
 
 
-def _funding_html(record) -> str:
-    short = record.funding.get_category_display() if record.funding else record.funding_text
+def _funding_html(record, categories) -> str:
+    short = categories.get(record.funding.category, record.funding_text) if record.funding else record.funding_text
     return format_html('<span title="{}">{}</span>', record.funding_text, short)
 
 
@@ -119,44 +135,35 @@ def _progress_html(record) -> str:
 CELL_HTML = {
     "number": lambda table, r: _link(table._task_href(r), r.number),
     "title": lambda table, r: _link(table._task_href(r), r.title),
-    "lead_name": lambda table, r: _link(reverse("portfolio:agency_detail", args=[r.lead_id]), r.lead_name) if r.lead_id else escape(r.lead_name or "—"),
-    "others": lambda table, r: _others_html(r),
+    "lead_name": lambda table, r: _link(table.agency_url.format(r.lead_id), r.lead_name) if r.lead_id else escape(r.lead_name or "—"),
+    "others": lambda table, r: _others_html(r, table.labels["role"]),
     "deadline_text": lambda table, r: escape(r.deadline_text),
     "next_due_date": lambda table, r: _date(r.next_due_date),
-    "funding": lambda table, r: _funding_html(r),
-    "status": lambda table, r: escape(r.get_status_display()),
-    "schedule_state": lambda table, r: format_html('<span class="badge state-{}">{}</span>', r.schedule_state, STATE_LABELS[r.schedule_state]),
+    "funding": lambda table, r: _funding_html(r, table.labels["funding"]),
+    "status": lambda table, r: table.labels["status"][r.status],
+    "schedule_state": lambda table, r: f'<span class="badge state-{r.schedule_state}">{table.labels["state"][r.schedule_state]}</span>',
     "progress": lambda table, r: _progress_html(r),
     "last_reported_at": lambda table, r: _date(timezone.localtime(r.last_reported_at), "SHORT_DATETIME_FORMAT") if r.last_reported_at else "—",
 }
 
-# The fields each exported column reads, and how it turns them into a cell value.
+# The field each exported column reads; export_converters() turns some of them into the cell's value.
 EXPORT_FIELDS = {
-    "number": ("number",), "title": ("title",), "lead_name": ("lead_name",), "others": ("bodies_text",),
-    "deadline_text": ("deadline_text",), "next_due_date": ("next_due_date",), "funding": ("funding_text",),
-    "status": ("status",), "schedule_state": ("schedule_state",), "progress": ("progress",), "last_reported_at": ("last_reported_at",),
+    "number": "number", "title": "title", "lead_name": "lead_name", "others": "bodies_text", "deadline_text": "deadline_text",
+    "next_due_date": "next_due_date", "funding": "funding_text", "status": "status", "schedule_state": "schedule_state",
+    "progress": "progress", "last_reported_at": "last_reported_at",
 }
 STATUS_LABELS = dict(WorkStatus.choices)
 
 
-def _others_text(text) -> str:
-    return "; ".join(f"{ROLE_LABELS[b.role]}: {b.name}" for b in parse_bodies(text) if b.role != Role.LEAD)
-
-
-def _local_naive(value):
-    return timezone.localtime(value).replace(tzinfo=None) if value else None
-
-
-EXPORT_VALUES = {
-    "number": lambda v, p: v[p["number"]],
-    "title": lambda v, p: v[p["title"]],
-    "lead_name": lambda v, p: v[p["lead_name"]],
-    "others": lambda v, p: _others_text(v[p["bodies_text"]]),
-    "deadline_text": lambda v, p: v[p["deadline_text"]],
-    "next_due_date": lambda v, p: v[p["next_due_date"]],
-    "funding": lambda v, p: v[p["funding_text"]],
-    "status": lambda v, p: str(STATUS_LABELS[v[p["status"]]]),
-    "schedule_state": lambda v, p: str(STATE_LABELS[v[p["schedule_state"]]]),
-    "progress": lambda v, p: v[p["progress"]],
-    "last_reported_at": lambda v, p: _local_naive(v[p["last_reported_at"]]),
-}
+def export_converters() -> dict:
+    """Per column, value -> cell, with the labels translated once for the whole export."""
+    roles = {k: str(v) for k, v in ROLE_LABELS.items()}
+    statuses = {k: str(v) for k, v in STATUS_LABELS.items()}
+    states = {k: str(v) for k, v in STATE_LABELS.items()}
+    zone = timezone.get_current_timezone()
+    return {
+        "others": lambda text: "; ".join(f"{roles[b.role]}: {b.name}" for b in parse_bodies(text) if b.role != Role.LEAD),
+        "status": statuses.__getitem__,
+        "schedule_state": states.__getitem__,
+        "last_reported_at": lambda value: value.astimezone(zone).replace(tzinfo=None),
+    }

@@ -40,6 +40,7 @@ from .seedparse import SourceError
 from .services.programme import programme_diff, programme_import
 from .excel.writer import table_workbook
 from .filtersets import TaskFilterSet
+from .freshness import cached
 from .models import Agency, Programme, Reminder, ReminderRun, ReportAttachment
 from .selectors import (
     agency_roles,
@@ -133,8 +134,10 @@ def meeting_report(request):
     """The meeting workbook (appendix layout, summary with charts, overdue list) for the list's filters."""
     as_of, _error = parse_as_of(request.GET.get("as_of"))
     filterset = task_list(data=request.GET, as_of=as_of, queryset=access.visible_tasks(request.user, task_queryset(as_of=as_of)))
-    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    response = HttpResponse(meeting_workbook(tasks_queryset=queryset, as_of=as_of), content_type=XLSX)
+    valid = filterset.is_valid()
+    queryset = filterset.qs if valid else filterset.queryset.none()
+    whole = valid and access.sees_everything(request.user) and not any(v not in (None, "") for v in filterset.form.cleaned_data.values())
+    response = HttpResponse(meeting_workbook(tasks_queryset=queryset, as_of=as_of, whole_programme=whole), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="bao-cao-hop-{as_of.isoformat()}.xlsx"'
     return response
 
@@ -176,7 +179,17 @@ def attachment_download(request, pk):
 
 
 def _dashboard_context(as_of, tasks=None) -> dict:
-    """Numbers, lists and chart data of a dashboard; ``tasks`` restricts it to a body's tasks."""
+    """Numbers, lists and chart data of a dashboard; ``tasks`` restricts it to a body's tasks.
+
+    The whole programme's dashboard is kept until the data changes (freshness.cached): at province scale its
+    aggregates cost more than any other page, and the Office opens it far more often than the data changes.
+    """
+    if tasks is None:
+        return cached(f"dashboard:{as_of.isoformat()}", lambda: _compute_dashboard(as_of))
+    return _compute_dashboard(as_of, tasks)
+
+
+def _compute_dashboard(as_of, tasks=None) -> dict:
     base = task_queryset(as_of=as_of)
     if tasks is not None:
         base = base.filter(pk__in=tasks.values("pk"))
@@ -201,8 +214,8 @@ def _dashboard_context(as_of, tasks=None) -> dict:
     return {
         "summary": summary,
         "bodies": bodies,
-        "overdue": base.filter(schedule_state=ScheduleState.OVERDUE).prefetch_related(None).order_by("next_due_date", "number")[:25],
-        "due_soon": base.filter(schedule_state=ScheduleState.DUE_SOON).prefetch_related(None).order_by("next_due_date", "number")[:25],
+        "overdue": list(base.filter(schedule_state=ScheduleState.OVERDUE).prefetch_related(None).order_by("next_due_date", "number")[:25]),
+        "due_soon": list(base.filter(schedule_state=ScheduleState.DUE_SOON).prefetch_related(None).order_by("next_due_date", "number")[:25]),
         "year_bars": [
             (year, n, round(150 * n / year_max), 20 + 80 * i, 175 - round(150 * n / year_max))
             for i, (year, n) in enumerate(summary["by_year"])

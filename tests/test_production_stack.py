@@ -79,6 +79,7 @@ def test_production_stack_runs_natively(programme, tmp_path):
         DATABASE_URL=database_url(),
         DATABASE_CONN_MAX_AGE="0",
         CELERY_BROKER_URL="redis://127.0.0.1:6379/13",
+        DJANGO_CACHE_URL="redis://127.0.0.1:6379/13",
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DJANGO_CSRF_TRUSTED_ORIGINS="https://127.0.0.1",
         DJANGO_STATIC_ROOT=str(tmp_path / "static"),
@@ -123,6 +124,10 @@ def test_production_stack_runs_natively(programme, tmp_path):
         stylesheet = re.search(r'href="(/static/portfolio/site\.[0-9a-f]+\.css)"', page)
         assert stylesheet, "whitenoise serves the hashed stylesheet"
         assert browser.request("GET", stylesheet[1])[0].status == 200
+        # The dashboard's summary is kept in the shared (Redis) cache: the second view reads it from there.
+        for _ in range(2):
+            response, page = browser.request("GET", "/?as_of=2026-11-22")
+            assert response.status == 200 and 'data-state="overdue"' in page, page[:2000]
         # Plain HTTP (no proxy header) is redirected to HTTPS.
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         conn.request("GET", "/tasks/", headers={"Host": "127.0.0.1"})

@@ -201,6 +201,42 @@ def test_a_run_sends_one_digest_per_body_and_a_second_run_sends_nothing(world, d
     assert len(mail.outbox) == sent and Reminder.objects.count() == reminders
 
 
+def test_a_body_claimed_by_another_run_is_skipped_and_the_others_still_go_out(world, django_capture_on_commit_callbacks):
+    """The bulk claim is refused as a whole when another run got there first; the rest are then claimed one by one."""
+    bodies, make = world
+    make(roles=(("lead", Role.LEAD), ("advising", Role.ADVISING_LEAD)))
+    make(roles=(("coordinating", Role.LEAD),))
+    as_of = date(2026, 12, 1)
+    Digest.objects.create(agency=bodies["advising"], sent_on=as_of, recipients="btc@example.vn", state=DigestState.SENT)  # the other run
+    with django_capture_on_commit_callbacks(execute=True):
+        reminder_run(as_of=as_of)
+    assert [m.to for m in mail.outbox if m.to != ["vanphong@example.vn"]] == [["sxd@example.vn", "vp.sxd@example.vn"]]
+    assert Digest.objects.filter(agency=bodies["advising"], sent_on=as_of).count() == 1
+    assert not Reminder.objects.filter(agency=bodies["advising"]).exists()
+
+
+def test_the_run_claims_in_bulk(world, django_capture_on_commit_callbacks):
+    """Selection, claims and sends: a fixed number of queries plus three per body e-mailed (claim, read, mark sent)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    bodies, make = world
+
+    def queries(day):
+        mail.outbox = []
+        with CaptureQueriesContext(connection) as captured, django_capture_on_commit_callbacks(execute=True):
+            reminder_run(as_of=day)
+        return len(captured), len(mail.outbox) - 1  # less the Office's summary
+
+    make(roles=(("lead", Role.LEAD),))
+    one, sent_one = queries(date(2026, 12, 1))
+    make(roles=(("coordinating", Role.LEAD),))
+    make(roles=(("unit", Role.LEAD),))
+    three, sent_three = queries(date(2026, 12, 2))
+    assert (sent_one, sent_three) == (1, 2)  # the first task's body was already reminded at this step
+    assert three - one == 3 * (sent_three - sent_one), (one, three)
+
+
 def test_a_refused_or_unreachable_mail_server_is_recorded_as_failed(world, settings, django_capture_on_commit_callbacks):
     bodies, make = world
     make(roles=(("lead", Role.LEAD),))

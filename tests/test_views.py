@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from portfolio.choices import Role, ScheduleState, WorkStatus
-from portfolio.models import Agency, Task
+from portfolio.models import Agency, Assignment, Task
 
 from .factories import grow_programme, shrink_programme
 
@@ -295,3 +295,24 @@ def test_pages_issue_a_fixed_number_of_queries(signed_in, programme, url):
     large = measure()
     assert small == large, f"{url}: {small} queries at 10 tasks, {large} at 500"
     assert large <= QUERY_BUDGET[url], f"{url}: {large} queries: " + " | ".join(q["sql"][:80] for q in LAST[0])
+
+
+def test_dashboard_is_kept_until_the_data_changes(signed_in, programme):
+    url = f"/?{Q_AS_OF}"
+    tiles = lambda response: dict((s.value, n) for s, n in response.context["summary"]["by_state"])  # noqa: E731
+    first = signed_in.get(url)
+    with CaptureQueriesContext(connection) as again:
+        second = signed_in.get(url)
+    assert tiles(second) == tiles(first) and tiles(first)["overdue"] == 12
+    assert not any("portfolio_assignment" in q["sql"] for q in again.captured_queries)  # the summary came from the cache
+    task = Task.objects.filter(number=3).first()
+    task.status, task.progress, task.completed_on = WorkStatus.DONE, 100, date(2025, 10, 20)
+    task.save()  # through save(): a signal
+    assert tiles(signed_in.get(url))["overdue"] == 11
+    Task.objects.filter(number=4).update(status=WorkStatus.DONE, progress=100, completed_on=date(2025, 10, 20))  # a bulk write
+    assert tiles(signed_in.get(url))["overdue"] == 10
+    agency = Agency.objects.get(name="Ban Tổ chức Thành ủy")
+    before = {b["agency_id"]: b["total"] for b in signed_in.get(url).context["bodies"]}[agency.pk]
+    Assignment.objects.filter(agency=agency, task__number=22).delete()  # a body removed from a task it led
+    after = {b["agency_id"]: b["total"] for b in signed_in.get(url).context["bodies"]}.get(agency.pk, 0)
+    assert after == before - 1

@@ -91,6 +91,8 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["ENGINE"] = "config.sqlite3"  # the real bound-parameter limit (config/sqlite3/base.py)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -167,6 +169,17 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Celery: with no broker configured, tasks run eagerly in-process (the embedded default).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+
+# Summaries (dashboard) are kept until the data changes (portfolio/freshness.py). With several server processes the
+# cache must be shared: set DJANGO_CACHE_URL to Redis (production); the embedded default keeps it in the process.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["DJANGO_CACHE_URL"]}
+        if os.environ.get("DJANGO_CACHE_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portfolio"}
+    )
+}
+PORTFOLIO_SUMMARY_CACHE_SECONDS = int(os.environ.get("PORTFOLIO_SUMMARY_CACHE_SECONDS", 600))
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE

@@ -12,7 +12,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..choices import WorkStatus
-from .meeting import BORDER, CENTER, HEADER_FILL, WRAP, put, row_height
+from .meeting import BORDER, CENTER, HEADER_FILL, WRAP
+from .writer import put, row_height
 from .reader import open_workbook
 
 SHEET = "Báo cáo"

@@ -24,7 +24,9 @@ FIELD_LABELS = {
 STATUS_LABELS = dict(WorkStatus.choices)
 
 
-CHUNK = 5000  # ids per IN (...) list: well under SQLite's 32,766 bound parameters
+# What a preview and its confirmation read of a task (a workbook may hold thousands: not the whole row).
+TASK_FIELDS = ("id", "number", "title", "status", "progress", "completed_on", "version")
+CHUNK = 20000  # ids per IN (...) list: under the 32,766 bound parameters of any SQLite since 3.32
 
 
 def _chunks(ids):
@@ -35,7 +37,10 @@ def _chunks(ids):
 def _latest_reports(agency_id: int, task_ids) -> dict[int, ProgressReport]:
     latest = {}
     for ids in _chunks(task_ids):
-        reports = ProgressReport.objects.filter(agency_id=agency_id, task_id__in=ids).exclude(review_state=ReviewState.RETURNED)
+        reports = (
+            ProgressReport.objects.filter(agency_id=agency_id, task_id__in=ids).exclude(review_state=ReviewState.RETURNED)
+            .only("id", "task_id", "created_at", *FILLED.values())
+        )
         for report in reports.order_by("task_id", "-created_at", "-pk"):
             latest.setdefault(report.task_id, report)
     return latest
@@ -122,7 +127,7 @@ class Preview:
                       unchanged=data["unchanged"], conflicts=data["conflicts"], problems=data["problems"])
         tasks = {}
         for ids in _chunks([c["task"] for c in data["changes"]]):
-            tasks.update(Task.objects.in_bulk(ids))
+            tasks.update(Task.objects.only(*TASK_FIELDS).in_bulk(ids))
         for c in data["changes"]:
             task = tasks.get(c["task"])
             if task is None:
@@ -153,7 +158,7 @@ def agency_import_preview(*, data: bytes, user, name: str = "tệp") -> Preview:
         return preview
     tasks = {}
     for ids in _chunks([r.task_id for r in rows if r.task_id]):
-        tasks.update(Task.objects.in_bulk(ids))
+        tasks.update(Task.objects.only(*TASK_FIELDS).in_bulk(ids))
     latest = _latest_reports(agency.pk, list(tasks))
     reportable = _reportable(user, agency, list(tasks))
     for row in rows:
@@ -205,11 +210,12 @@ def _check_row(preview: Preview, row: SheetRow, task: Task, report: ProgressRepo
 
 
 @transaction.atomic
-def agency_import_apply(*, preview: Preview, user) -> list[ProgressReport]:
+def agency_import_apply(*, preview: Preview, user) -> list[int]:
     """Every change becomes a progress report by the uploader, awaiting the Office's review; all or nothing.
 
     In bulk: the tasks are locked and their versions checked again (a task changed since the preview refuses the
     whole file), the reports and their history rows are inserted in batches: a few queries whatever the row count.
+    Returns the new reports' ids.
     """
     if not preview.can_apply:
         raise ValueError(preview.summary())
@@ -227,15 +233,24 @@ def agency_import_apply(*, preview: Preview, user) -> list[ProgressReport]:
                 "không ghi gì. Tải biểu mẫu mới rồi nhập lại.",
                 code="conflict",
             )
-    reports = []
-    for change in preview.changes:
+    for change in preview.changes:  # every row is checked before anything is written
         values = change.values
-        report = ProgressReport(task=change.task, agency=preview.agency, submitted_by=user, **values)
+        report = _report(change, preview.agency, user)
         try:
             report_validate(status=values["status"], percent=values["percent"], completed_on=values.get("completed_on"))
             report.clean_fields(exclude=["task", "agency", "submitted_by", "reviewed_by"])
             report.clean()
         except ValidationError as error:
             raise ValidationError(f"Trang «Báo cáo», dòng {change.row}: {' '.join(error.messages)}") from None
-        reports.append(report)
-    return bulk_create_with_history(reports, ProgressReport, batch_size=1000, default_user=user)
+    created = []
+    for start in range(0, len(preview.changes), BATCH):  # written a batch at a time: memory stays flat
+        batch = [_report(change, preview.agency, user) for change in preview.changes[start : start + BATCH]]
+        created += [report.pk for report in bulk_create_with_history(batch, ProgressReport, batch_size=BATCH, default_user=user)]
+    return created
+
+
+BATCH = 1000
+
+
+def _report(change: RowChange, agency: Agency, user) -> ProgressReport:
+    return ProgressReport(task_id=change.task.pk, agency=agency, submitted_by=user, **change.values)

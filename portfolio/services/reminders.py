@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from ..choices import DigestState
+from ..choices import DigestState, ReminderReason, WorkStatus
 from ..models import Digest, Reminder, ReminderRun, ReminderSettings, Task
 from ..reminders import BodyPlan, Plan, reminder_plan
 
@@ -25,24 +25,66 @@ def _item_payload(item) -> dict:
     return {"task": item.task.pk, "reason": item.reason, "due": item.due_date.isoformat() if item.due_date else None, "days": item.days_left, "note": item.note}
 
 
-def digest_claim(*, body: BodyPlan, as_of: date) -> Digest | None:
-    """Record a body's digest for the day and every reminder in it, in one transaction; None if already done today."""
+def _message_rows(body: BodyPlan) -> list[dict]:
+    """What the body's e-mail lists, kept in the digest so sending it reads nothing else: one row per task and reason."""
+    rows, seen = [], set()
+    for item in sorted(body.items, key=lambda i: (i.task.number, i.reason)):
+        if (item.task.pk, item.reason) in seen:
+            continue
+        seen.add((item.task.pk, item.reason))
+        task = item.task
+        rows.append({
+            "task": {"pk": task.pk, "number": task.number, "title": task.title, "deadline_text": task.deadline_text,
+                     "status": task.status, "progress": task.progress},
+            "reason": item.reason, "due": item.due_date.isoformat() if item.due_date else None,
+        })
+    return rows
+
+
+def _new_digest(body: BodyPlan, as_of: date) -> Digest:
     emails = body.agency.email_list
+    return Digest(
+        agency=body.agency, sent_on=as_of, recipients="\n".join(emails),
+        state=DigestState.PENDING if emails else DigestState.NO_ADDRESS,
+        payload={"message": _message_rows(body)} if emails else {"items": [_item_payload(i) for i in body.items]},
+    )
+
+
+def _reminders_of(digest: Digest, body: BodyPlan) -> list[Reminder]:
+    return [
+        Reminder(digest=digest, agency=body.agency, task=item.task, reason=item.reason, step=step, due_date=item.due_date)
+        for item in body.items
+        for step in item.steps
+    ]
+
+
+def digests_claim(*, plan: Plan, as_of: date) -> list[Digest]:
+    """Record every body's digest for the day and every reminder in them, in bulk and in one transaction.
+
+    If another run (or worker) claimed some of these bodies or steps meanwhile, the unique constraints refuse
+    the whole batch and the bodies are claimed one by one instead (digest_claim), so each goes out once.
+    """
+    bodies = list(plan.bodies.values())
     try:
         with transaction.atomic():
-            digest = Digest.objects.create(
-                agency=body.agency, sent_on=as_of, recipients="\n".join(emails),
-                state=DigestState.PENDING if emails else DigestState.NO_ADDRESS,
-                payload={} if emails else {"items": [_item_payload(i) for i in body.items]},
+            digests = Digest.objects.bulk_create([_new_digest(body, as_of) for body in bodies])
+            Reminder.objects.bulk_create(
+                [r for digest, body in zip(digests, bodies) if digest.state == DigestState.PENDING for r in _reminders_of(digest, body)],
+                batch_size=1000,
             )
-            if emails:
-                Reminder.objects.bulk_create(
-                    [
-                        Reminder(digest=digest, agency=body.agency, task=item.task, reason=item.reason, step=step, due_date=item.due_date)
-                        for item in body.items
-                        for step in item.steps
-                    ]
-                )
+        return digests
+    except IntegrityError:
+        return [d for d in (digest_claim(body=body, as_of=as_of) for body in bodies) if d]
+
+
+def digest_claim(*, body: BodyPlan, as_of: date) -> Digest | None:
+    """Record a body's digest for the day and every reminder in it, in one transaction; None if already done today."""
+    try:
+        with transaction.atomic():
+            digest = _new_digest(body, as_of)
+            digest.save()
+            if digest.state == DigestState.PENDING:
+                Reminder.objects.bulk_create(_reminders_of(digest, body))
     except IntegrityError:
         return None  # another run (or worker) already claimed this body today, or these steps were sent
     return digest
@@ -74,7 +116,7 @@ def reminder_run(*, as_of: date, dry_run: bool = False) -> tuple[Plan, ReminderR
     plan = reminder_plan(as_of=as_of)
     if dry_run:
         return plan, None
-    claimed = [d for d in (digest_claim(body=body, as_of=as_of) for body in plan.bodies.values()) if d]
+    claimed = digests_claim(plan=plan, as_of=as_of)
     summary_claim(plan=plan, as_of=as_of)
     totals = plan.totals()
     run = ReminderRun.objects.create(
@@ -105,18 +147,34 @@ def _task_rows(task_ids, extra=None) -> list[dict]:
     return rows
 
 
+REASON_LABELS = dict(ReminderReason.choices)
+STATUS_LABELS = dict(WorkStatus.choices)
+
+
+def _digest_rows(digest: Digest) -> list[dict]:
+    """The e-mail's rows: from the digest itself (kept when claimed), else from its reminders (older digests)."""
+    if "message" in digest.payload:
+        return [
+            {"task": {**row["task"], "get_status_display": STATUS_LABELS.get(row["task"]["status"], row["task"]["status"])},
+             "reason": REASON_LABELS.get(row["reason"], row["reason"]), "due": date.fromisoformat(row["due"]) if row["due"] else None}
+            for row in digest.payload["message"]
+        ]
+    rows, seen = [], set()
+    for reminder in digest.reminders.select_related("task").order_by("task__number", "reason"):
+        if (reminder.task_id, reminder.reason) not in seen:
+            seen.add((reminder.task_id, reminder.reason))
+            rows.append({"task": reminder.task, "reason": reminder.get_reason_display(), "due": reminder.due_date})
+    return rows
+
+
 def digest_message(digest: Digest) -> EmailMultiAlternatives:
     """The e-mail of a digest, in Vietnamese, HTML with a plain-text alternative."""
     base_url = settings.PORTFOLIO_BASE_URL.rstrip("/")
     if digest.agency_id:
-        reminders = list(digest.reminders.select_related("task").order_by("task__number", "reason"))
-        seen, items = set(), []
-        for reminder in reminders:
-            if (reminder.task_id, reminder.reason) in seen:
-                continue
-            seen.add((reminder.task_id, reminder.reason))
-            days = (reminder.due_date - digest.sent_on).days if reminder.due_date else None
-            items.append({"task": reminder.task, "reason": reminder.get_reason_display(), "due": reminder.due_date, "days": days, "overdue": days is not None and days < 0, "abs_days": abs(days) if days is not None else None})
+        items = []
+        for row in _digest_rows(digest):
+            days = (row["due"] - digest.sent_on).days if row["due"] else None
+            items.append({**row, "days": days, "overdue": days is not None and days < 0, "abs_days": abs(days) if days is not None else None})
         context = {"digest": digest, "agency": digest.agency, "items": items, "base_url": base_url}
         template = "portfolio/email/digest"
         subject = f"[Nhắc việc] {digest.agency.name}: {len(items)} nội dung cần thực hiện ({digest.sent_on:%d/%m/%Y})"
