@@ -254,7 +254,8 @@ class Task(TimeStamped):
                 name="task_start_before_due",
             ),
         ]
-        indexes = [models.Index(fields=["next_due_date"]), models.Index(fields=["status"])]
+        # number: the list's default order (a page is an index walk, not a sort of every task)
+        indexes = [models.Index(fields=["next_due_date"]), models.Index(fields=["status"]), models.Index(fields=["number"], name="task_number")]
 
     def natural_key(self):
         return (self.programme.natural_key(), self.number)

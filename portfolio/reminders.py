@@ -21,6 +21,10 @@ from .choices import AgencyKind, ReminderReason, ReviewState, Role, WorkStatus
 from .models import Agency, Assignment, ProgressReport, Reminder, ReminderSettings, Task
 
 RESPONSIBLE_ROLES = (Role.ADVISING_LEAD, Role.IMPLEMENTING_LEAD)
+TASK_FIELDS = (
+    "id", "number", "title", "deadline_text", "start_date", "next_due_date", "is_ongoing", "needs_review", "status", "progress",
+    "completed_on", "delegate_id",
+)
 
 
 def parse_thresholds(text: str) -> tuple[int, ...]:
@@ -193,9 +197,13 @@ def reminder_plan(*, as_of: date, config: Config | None = None) -> Plan:
         # Outside every report window only due dates matter: tasks due later than the largest threshold owe nothing today.
         horizon = as_of + timedelta(days=max(config.thresholds))
         open_tasks = open_tasks.filter(Q(needs_review=True) | Q(next_due_date__lte=horizon))
+    # Only what the rules and the e-mails read: a province has tens of thousands of open tasks.
+    body = ("id", "name", "short_name", "kind", "emails")
+    assignments = Assignment.objects.select_related("agency").only("task_id", "role", "position", *(f"agency__{f}" for f in body))
     tasks = list(
         open_tasks.select_related("delegate")
-        .prefetch_related(Prefetch("assignments", queryset=Assignment.objects.select_related("agency").order_by("position")))
+        .only(*TASK_FIELDS, *(f"delegate__{f}" for f in body))
+        .prefetch_related(Prefetch("assignments", queryset=assignments.order_by("position")))
         .order_by("number")
     )
     reports = defaultdict(list)

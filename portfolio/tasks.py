@@ -5,7 +5,7 @@ from datetime import date
 from celery import shared_task
 from django.conf import settings
 
-from .services.reminders import MailTemporaryError, digest_mark_failed, digest_send, reminder_run, reminders_due_now
+from .services.reminders import MailTemporaryError, digest_mark_failed, digest_send, digests_send, reminder_run, reminders_due_now
 
 
 def retry_countdown(retries: int) -> int:
@@ -43,3 +43,9 @@ def send_digest_task(self, digest_id: int) -> str:
             digest_mark_failed(digest_id=digest_id, error=str(error))
             return "failed"
         raise self.retry(exc=error, countdown=retry_countdown(self.request.retries), max_retries=max_retries)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def send_digests_task(digest_ids: list[int]) -> dict:
+    """Send the day's digests over one connection; one that cannot go now is retried on its own (send_digest_task)."""
+    return digests_send(digest_ids=digest_ids)

@@ -111,7 +111,7 @@ def summary_claim(*, plan: Plan, as_of: date) -> Digest | None:
 
 def reminder_run(*, as_of: date, dry_run: bool = False) -> tuple[Plan, ReminderRun | None]:
     """The daily job: select, claim each body's digest, then queue every pending send (also earlier ones left over)."""
-    from ..tasks import send_digest_task
+    from ..tasks import send_digest_task, send_digests_task
 
     plan = reminder_plan(as_of=as_of)
     if dry_run:
@@ -124,8 +124,9 @@ def reminder_run(*, as_of: date, dry_run: bool = False) -> tuple[Plan, ReminderR
         summary=" ".join(f"{k}={v}" for k, v in totals.items()),
     )
     pending = Digest.objects.filter(state=DigestState.PENDING, sent_on__lte=as_of)
-    for digest_id in pending.filter(agency__isnull=False).values_list("pk", flat=True):
-        transaction.on_commit(lambda pk=digest_id: send_digest_task.delay(pk))
+    bodies = list(pending.filter(agency__isnull=False).order_by("pk").values_list("pk", flat=True))
+    if bodies:  # one task sends them all over one connection (digests_send); each is still claimed and sent once
+        transaction.on_commit(lambda: send_digests_task.delay(bodies))
     for digest_id in pending.filter(agency__isnull=True).values_list("pk", flat=True):
         # The summary goes last, so it can say what became of the bodies' digests.
         transaction.on_commit(lambda pk=digest_id: send_digest_task.apply_async((pk,), countdown=settings.PORTFOLIO_SUMMARY_DELAY_SECONDS))
@@ -197,36 +198,82 @@ def digest_message(digest: Digest) -> EmailMultiAlternatives:
     return message
 
 
-def _claim_for_sending(digest_id: int) -> bool:
-    """Take the digest for sending with one conditional UPDATE, atomic on every database.
-
-    A digest left "sending" by a worker that died is taken again once it is older
-    than PORTFOLIO_SEND_STALE_SECONDS (kept below the broker's visibility timeout).
-    """
-    now = timezone.now()
+def _takeable(now) -> Q:
+    """Pending, or left "sending" by a worker that died: taken again once older than PORTFOLIO_SEND_STALE_SECONDS
+    (kept below the broker's visibility timeout)."""
     stale = now - timedelta(seconds=settings.PORTFOLIO_SEND_STALE_SECONDS)
-    takeable = Q(state=DigestState.PENDING) | Q(state=DigestState.SENDING, claimed_at__lt=stale)
-    return bool(Digest.objects.filter(takeable, pk=digest_id).update(state=DigestState.SENDING, claimed_at=now, attempts=F("attempts") + 1))
+    return Q(state=DigestState.PENDING) | Q(state=DigestState.SENDING, claimed_at__lt=stale)
+
+
+def _claim_for_sending(digest_id: int) -> bool:
+    """Take the digest for sending with one conditional UPDATE, atomic on every database."""
+    now = timezone.now()
+    return bool(Digest.objects.filter(_takeable(now), pk=digest_id).update(state=DigestState.SENDING, claimed_at=now, attempts=F("attempts") + 1))
+
+
+def _deliver(digest: Digest, connection) -> str:
+    """Send a claimed digest and record the outcome; a temporary failure leaves it pending and raises."""
+    message = digest_message(digest)
+    try:
+        connection.send_messages([message])
+    except smtplib.SMTPRecipientsRefused as error:
+        refused = "Địa chỉ bị máy chủ thư từ chối: " + ", ".join(error.recipients)
+        Digest.objects.filter(pk=digest.pk).update(state=DigestState.FAILED, last_error=refused)
+        return DigestState.FAILED
+    except (smtplib.SMTPException, OSError) as error:
+        failure = f"{type(error).__name__}: {error}"
+        Digest.objects.filter(pk=digest.pk).update(state=DigestState.PENDING, last_error=failure)
+        raise MailTemporaryError(failure) from error
+    Digest.objects.filter(pk=digest.pk).update(state=DigestState.SENT, sent_at=timezone.now(), last_error="")
+    return DigestState.SENT
 
 
 def digest_send(*, digest_id: int) -> str:
     """Send one digest if nobody has sent or is sending it; a second worker finds it taken and does nothing."""
     if not _claim_for_sending(digest_id):
         return Digest.objects.values_list("state", flat=True).get(pk=digest_id)
-    digest = Digest.objects.select_related("agency").get(pk=digest_id)
-    message = digest_message(digest)
+    return _deliver(Digest.objects.select_related("agency").get(pk=digest_id), get_connection())
+
+
+SEND_CHUNK = 50  # digests claimed together: sent well within the stale time, so nobody retakes them meanwhile
+
+
+def digests_send(*, digest_ids: list[int]) -> dict[str, int]:
+    """Send the day's digests over one mail connection, a chunk at a time.
+
+    Each chunk is claimed with one conditional UPDATE (a digest another worker holds is skipped) and each digest is
+    marked sent right after its message goes, so a worker that dies resends at most the message it was sending.
+    A digest the mail server cannot take now goes to its own task (send_digest_task), which retries with backoff;
+    that first try does not count as one of its attempts.
+    """
+    from ..tasks import send_digest_task
+
+    outcome: dict[str, int] = {}
+    connection = get_connection()
     try:
-        get_connection().send_messages([message])
-    except smtplib.SMTPRecipientsRefused as error:
-        refused = "Địa chỉ bị máy chủ thư từ chối: " + ", ".join(error.recipients)
-        Digest.objects.filter(pk=digest_id).update(state=DigestState.FAILED, last_error=refused)
-        return DigestState.FAILED
-    except (smtplib.SMTPException, OSError) as error:
-        failure = f"{type(error).__name__}: {error}"
-        Digest.objects.filter(pk=digest_id).update(state=DigestState.PENDING, last_error=failure)
-        raise MailTemporaryError(failure) from error
-    Digest.objects.filter(pk=digest_id).update(state=DigestState.SENT, sent_at=timezone.now(), last_error="")
-    return DigestState.SENT
+        connection.open()
+    except (smtplib.SMTPException, OSError):
+        for digest_id in digest_ids:  # the server is down: every digest retries on its own
+            send_digest_task.delay(digest_id)
+        return {"retrying": len(digest_ids)}
+    later = []
+    try:
+        for start in range(0, len(digest_ids), SEND_CHUNK):
+            chunk, now = digest_ids[start : start + SEND_CHUNK], timezone.now()
+            Digest.objects.filter(_takeable(now), pk__in=chunk).update(state=DigestState.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+            for digest in Digest.objects.filter(pk__in=chunk, state=DigestState.SENDING, claimed_at=now).select_related("agency"):
+                try:
+                    state = _deliver(digest, connection)
+                except MailTemporaryError:
+                    Digest.objects.filter(pk=digest.pk).update(attempts=F("attempts") - 1)
+                    later.append(digest.pk)
+                    state = "retrying"
+                outcome[state] = outcome.get(state, 0) + 1
+    finally:
+        connection.close()
+    for digest_id in later:
+        send_digest_task.delay(digest_id)
+    return outcome
 
 
 def digest_mark_failed(*, digest_id: int, error: str) -> None:
