@@ -126,10 +126,9 @@ def worker(db: str, tasks: int) -> list[dict]:
 
     from bench import peers
     from bench.generate import generate
-    from portfolio.choices import Role, ScheduleState
-    from portfolio.excel.meeting import CATALOGUE_FIELDS, _report_subquery, meeting_workbook
+    from portfolio.choices import Role
+    from portfolio.excel.meeting import CATALOGUE_FIELDS, _report_subquery
     from portfolio.models import Agency, Assignment, Task
-    from portfolio.reminders import reminder_plan
     from portfolio.selectors import task_queryset
     from portfolio.services.excel_import import agency_import_apply, agency_import_preview, agency_workbook_export
 
@@ -183,7 +182,7 @@ def worker(db: str, tasks: int) -> list[dict]:
 
     list_page = measure(get(f"/tasks/?{LIST_FILTER}&per_page=50&as_of={AS_OF}"))
     record("list page (50 rows, filtered)", list_page, measure(plain_list), "plain template + select/prefetch",
-           measure(get(f"/admin/portfolio/task/?status__exact=in_progress")), "stock admin changelist")
+           measure(get("/admin/portfolio/task/?status__exact=in_progress")), "stock admin changelist")
     last_page = Task.objects.count() // 50
     record(f"list page, page {last_page} (unfiltered, last)", measure(get(f"/tasks/?per_page=50&page={last_page}&as_of={AS_OF}")))
     record("dashboard", measure(get(f"/?as_of={AS_OF}")), list_page, "list page")

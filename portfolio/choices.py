@@ -83,3 +83,8 @@ class DigestState(models.TextChoices):
     SENT = "sent", _("Đã gửi")
     FAILED = "failed", _("Gửi không được")
     NO_ADDRESS = "no_address", _("Không có địa chỉ")
+
+
+def labels(choices) -> dict[str, str]:
+    """value -> label in the current language, translated now: for loops over thousands of rows."""
+    return {value: str(label) for value, label in choices.choices}

@@ -9,11 +9,8 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from .choices import FundingCategory, Role, ScheduleState, WorkStatus
+from .choices import FundingCategory, Role, ScheduleState, WorkStatus, labels
 from .selectors import parse_bodies
-
-STATE_LABELS = dict(ScheduleState.choices)
-ROLE_LABELS = dict(Role.choices)
 
 
 class TaskTable(tables.Table):
@@ -56,8 +53,7 @@ class TaskTable(tables.Table):
         """
         columns = [(column.name, column.attrs["td"].as_html()) for column in self.columns]
         # Labels translated and addresses built once per page, not once per cell.
-        self.labels = {"role": {k: str(v) for k, v in ROLE_LABELS.items()}, "state": {k: str(v) for k, v in STATE_LABELS.items()},
-                       "status": {k: str(v) for k, v in STATUS_LABELS.items()}, "funding": {k: str(v) for k, v in FundingCategory.choices}}
+        self.labels = {"role": labels(Role), "state": labels(ScheduleState), "status": labels(WorkStatus), "funding": labels(FundingCategory)}
         self.task_url = reverse("portfolio:task_detail", args=[0]).replace("/0/", "/{}/") + (f"?{self.as_of_query}" if self.as_of_query else "")
         self.agency_url = reverse("portfolio:agency_detail", args=[0]).replace("/0/", "/{}/")
         rows = []
@@ -152,14 +148,9 @@ EXPORT_FIELDS = {
     "next_due_date": "next_due_date", "funding": "funding_text", "status": "status", "schedule_state": "schedule_state",
     "progress": "progress", "last_reported_at": "last_reported_at",
 }
-STATUS_LABELS = dict(WorkStatus.choices)
-
-
 def export_converters() -> dict:
     """Per column, value -> cell, with the labels translated once for the whole export."""
-    roles = {k: str(v) for k, v in ROLE_LABELS.items()}
-    statuses = {k: str(v) for k, v in STATUS_LABELS.items()}
-    states = {k: str(v) for k, v in STATE_LABELS.items()}
+    roles, statuses, states = labels(Role), labels(WorkStatus), labels(ScheduleState)
     zone = timezone.get_current_timezone()
     return {
         "others": lambda text: "; ".join(f"{roles[b.role]}: {b.name}" for b in parse_bodies(text) if b.role != Role.LEAD),

@@ -383,7 +383,7 @@ def import_preview(request, token):
     if _is_programme_workbook(data):
         return _programme_preview(request, path, name, token, data)
     try:
-        preview = Preview.from_json(stored.read_text()) if stored.exists() else agency_import_preview(data=data, user=request.user, name=name)
+        preview = Preview.from_json(stored.read_text(encoding="utf-8")) if stored.exists() else agency_import_preview(data=data, user=request.user, name=name)
     except WorkbookError as exc:
         path.unlink(missing_ok=True)
         messages.error(request, str(exc))

@@ -63,3 +63,20 @@ def test_no_missing_migrations():
         env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "config.settings.test"},
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_sqlite_bulk_writes_use_the_library_parameter_limit():
+    """config/sqlite3: Django assumes 999 parameters; the SQLite loaded allows far more, so batches of 1,000 go in one query."""
+    import sqlite3
+
+    import pytest
+    from django.db import connection
+
+    from portfolio.models import ProgressReport
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    with sqlite3.connect(":memory:") as probe:
+        assert connection.features.max_query_params == probe.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) > 999
+    fields = [f for f in ProgressReport._meta.concrete_fields if not f.primary_key]
+    assert connection.ops.bulk_batch_size(fields, [None] * 1000) >= 1000

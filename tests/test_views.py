@@ -316,3 +316,15 @@ def test_dashboard_is_kept_until_the_data_changes(signed_in, programme):
     Assignment.objects.filter(agency=agency, task__number=22).delete()  # a body removed from a task it led
     after = {b["agency_id"]: b["total"] for b in signed_in.get(url).context["bodies"]}.get(agency.pk, 0)
     assert after == before - 1
+
+
+def test_a_deep_page_issues_the_queries_of_the_first_and_shows_its_rows(signed_in, programme):
+    grow_programme(programme, 500)
+    first_url, last_url = f"/tasks/?{Q_AS_OF}&per_page=50", f"/tasks/?{Q_AS_OF}&per_page=50&page=10"
+    signed_in.get(first_url)
+    first = count_queries(signed_in, first_url)
+    page = signed_in.get(last_url).content.decode()
+    last = count_queries(signed_in, last_url)
+    assert first == last <= QUERY_BUDGET["/tasks/"]
+    numbers = [int(n) for n in re.findall(r'<td class="num"><a href="/tasks/\d+/\?as_of=2026-11-22">(\d+)</a>', page)]
+    assert numbers == list(range(451, 501)) and "Trang 10 / 10" in page

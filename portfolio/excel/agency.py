@@ -7,14 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..choices import WorkStatus
-from .meeting import BORDER, CENTER, HEADER_FILL, WRAP
-from .writer import put, row_height
 from .reader import open_workbook
+from .writer import HEADER_COLOUR, put, row_height
 
 SHEET = "Báo cáo"
 META_SHEET = "_khoa"
@@ -31,6 +30,12 @@ FILLED = {
 KEY_HEADER = "KHÓA"
 FIRST_ROW = 4
 FILL_COLOUR = PatternFill("solid", fgColor="FFF9DB")
+# Written with openpyxl (not the exports' XlsxWriter) for its sheet protection and data validation.
+THIN = Side(style="thin", color="808080")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP = Alignment(wrap_text=True, vertical="top")
+CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
+HEADER_FILL = PatternFill("solid", fgColor=HEADER_COLOUR.lstrip("#"))
 STATUS_BY_LABEL = {str(label): value for value, label in WorkStatus.choices}
 
 
@@ -106,8 +111,6 @@ def _cell_problem(row, column, reason):
 
 def read_agency_workbook(data: bytes, *, name: str = "tệp") -> tuple[int | None, list[SheetRow], list[str]]:
     """(agency id, rows, file-level problems); every cell is checked, nothing is written."""
-    from .reader import WorkbookError
-
     workbook = open_workbook(data, name=name, read_only=True)  # streamed: a body may send back thousands of rows
     try:
         return _read_rows(workbook, name)

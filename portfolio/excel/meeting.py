@@ -12,9 +12,8 @@ from datetime import date
 from django.db.models import OuterRef, Subquery, TextField, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
-from openpyxl.styles import Alignment, Border, PatternFill, Side
 
-from ..choices import ReviewState, ScheduleState, WorkStatus
+from ..choices import ReviewState, ScheduleState, WorkStatus, labels
 from ..freshness import cached
 from ..models import ProgressReport, Task
 from ..reminders import responsible_of
@@ -27,17 +26,9 @@ from .columns import (
     OVERDUE_SHEET,
     SUMMARY_SHEET,
 )
-from .writer import HEADER_COLOUR, HEADER_FILL, Styles, new_workbook, row_height, write_row
+from .writer import HEADER_COLOUR, Styles, new_workbook, row_height, write_row
 
-# openpyxl styles of the agency workbook (written with openpyxl for its protection and validations)
-THIN = Side(style="thin", color="808080")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-WRAP = Alignment(wrap_text=True, vertical="top")
-CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
-__all__ = ["BORDER", "CENTER", "HEADER_FILL", "WRAP", "meeting_workbook", "row_height"]
 
-STATE_LABELS = dict(ScheduleState.choices)
-STATUS_LABELS = dict(WorkStatus.choices)
 TITLE = "DANH MỤC CÁC NHIỆM VỤ, ĐỀ ÁN, DỰ ÁN, CÔNG TRÌNH QUAN TRỌNG GIAI ĐOẠN 2025 - 2030, TẦM NHÌN ĐẾN NĂM 2045"
 GREY = "#808080"
 
@@ -105,8 +96,7 @@ def _catalogue_sheet(workbook, styles, rows, as_of):
     sheet.set_row(header, row_height(MEETING_HEADERS, MEETING_WIDTHS, chars_per_unit=0.9))
     write_row(sheet, header, MEETING_HEADERS, styles["header"])
     row, section = header, None
-    statuses = {k: str(v) for k, v in STATUS_LABELS.items()}  # translated once, not once per row
-    states = {k: str(v) for k, v in STATE_LABELS.items()}
+    statuses, states = labels(WorkStatus), labels(ScheduleState)  # translated once, not once per row
     for (section_id, numeral, section_title, number, title, lead, partners, deadline, funding, status, progress, due, state,
          report, reported_at) in rows:
         if section_id != section:
@@ -180,11 +170,11 @@ def _overdue_sheet(workbook, styles, rows, as_of):
     _print_setup(sheet, 2)
     sheet.write_string(0, 0, f"NHIỆM VỤ QUÁ HẠN (tính đến {as_of:%d/%m/%Y})", styles["heading"])
     write_row(sheet, 2, headers, styles["header"])
-    row = 2
+    row, statuses = 2, labels(WorkStatus)
     for number, title, deadline, due, status, delegate, bodies in rows:
         row += 1
         responsible = responsible_of(delegate, [(body.role, body.name) for body in parse_bodies(bodies)])
-        values = (number, title, deadline, due, (as_of - due).days, "; ".join(responsible), STATUS_LABELS[status])
+        values = (number, title, deadline, due, (as_of - due).days, "; ".join(responsible), statuses[status])
         write_row(sheet, row, values, styles["cell"], styles["cell_date"], styles["cell"])
     sheet.autofilter(2, 0, max(row, 3), len(headers) - 1)
 

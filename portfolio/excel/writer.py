@@ -14,9 +14,7 @@ from datetime import date, datetime
 
 import xlsxwriter
 from django.utils.functional import Promise
-from openpyxl.styles import PatternFill
 
-HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")  # openpyxl, for the agency workbook
 HEADER_COLOUR = "#DDE6F0"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = "DD/MM/YYYY"
@@ -67,8 +65,7 @@ def text(value) -> str:
 
 def put(sheet, row, column, value, **style):
     """Write a cell of an openpyxl sheet (the agency workbook); text a spreadsheet would run as a formula stays text."""
-    if isinstance(value, Promise):
-        value = str(value)
+    value = text(value)
     cell = sheet.cell(row=row, column=column, value=value)
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         cell.data_type = "s"

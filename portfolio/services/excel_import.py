@@ -27,6 +27,7 @@ STATUS_LABELS = dict(WorkStatus.choices)
 # What a preview and its confirmation read of a task (a workbook may hold thousands: not the whole row).
 TASK_FIELDS = ("id", "number", "title", "status", "progress", "completed_on", "version")
 CHUNK = 20000  # ids per IN (...) list: under the 32,766 bound parameters of any SQLite since 3.32
+BATCH = 1000  # reports (and their history rows) per INSERT when applying
 
 
 def _chunks(ids):
@@ -88,6 +89,7 @@ class RowChange:
     values: dict
     changes: list[tuple[str, str, str]]  # (field label, old, new)
     version: int = 0  # the task's version the workbook was made from
+
 
 @dataclass
 class Preview:
@@ -247,9 +249,6 @@ def agency_import_apply(*, preview: Preview, user) -> list[int]:
         batch = [_report(change, preview.agency, user) for change in preview.changes[start : start + BATCH]]
         created += [report.pk for report in bulk_create_with_history(batch, ProgressReport, batch_size=BATCH, default_user=user)]
     return created
-
-
-BATCH = 1000
 
 
 def _report(change: RowChange, agency: Agency, user) -> ProgressReport:
