@@ -92,7 +92,10 @@ class TaskListView(AsOfMixin, SingleTableMixin, FilterView):
         return access.visible_tasks(self.request.user, task_queryset(as_of=self.as_of, bodies="text"))
 
     def get_table_kwargs(self):
-        return {"as_of_query": urlencode({"as_of": self.request.GET["as_of"]}) if self.request.GET.get("as_of") else ""}
+        return {
+            "as_of_query": urlencode({"as_of": self.request.GET["as_of"]}) if self.request.GET.get("as_of") else "",
+            "rows_queryset": task_queryset(as_of=self.as_of, bodies="text"),
+        }
 
     def get_table_pagination(self, table):
         return {"per_page": _per_page(self.request)}
