@@ -263,7 +263,10 @@ def worker(db: str, tasks: int) -> list[dict]:
            measure(rolled_back(lambda: peers.import_xlsx(peer_bytes)), repeats=1), "django-import-export")
 
     # ---- reminder sweep ------------------------------------------------------------------------------------------
+    from portfolio.models import ReminderSettings
     from portfolio.services.reminders import reminder_run
+
+    ReminderSettings.current()  # a deployment has its settings row; the rolled-back runs must not each create it
 
     def ours_sweep():
         mail.outbox = []

@@ -290,3 +290,28 @@ def test_send_reminders_dry_run_on_the_programme_matches_the_list(programme, cli
     for state, count in (("overdue", 12), ("due_soon", 8)):
         response = client.get(f"/tasks/?as_of=2026-11-22&schedule_state={state}")
         assert response.context["table"].paginator.count == count
+
+
+def test_the_batch_skips_a_digest_another_worker_holds_and_takes_one_a_dead_worker_left(world, settings):
+    """Each digest is claimed just before its message and marked sent with the next claim: one being sent by a live
+    worker is left to it, one left "sending" longer than PORTFOLIO_SEND_STALE_SECONDS is taken again, once."""
+    from django.utils import timezone
+
+    from portfolio.services.reminders import digests_send
+
+    bodies, _make = world
+    now = timezone.now()
+    live = Digest.objects.create(agency=bodies["lead"], sent_on=DUE, recipients="btv@example.vn", state=DigestState.SENDING, claimed_at=now, attempts=1)
+    dead = Digest.objects.create(agency=bodies["advising"], sent_on=DUE, recipients="btc@example.vn", state=DigestState.SENDING,
+                                 claimed_at=now - timedelta(seconds=settings.PORTFOLIO_SEND_STALE_SECONDS + 5), attempts=1)
+    fresh = Digest.objects.create(agency=bodies["unit"], sent_on=DUE, recipients="snv@example.vn")
+    done = Digest.objects.create(agency=bodies["coordinating"], sent_on=DUE, recipients="sxd@example.vn", state=DigestState.SENT, attempts=1)
+    outcome = digests_send(digest_ids=[live.pk, dead.pk, fresh.pk, done.pk])
+    assert outcome == {DigestState.SENT: 2}
+    assert sorted(m.to[0] for m in mail.outbox) == ["btc@example.vn", "snv@example.vn"]
+    states = {d.pk: (d.state, d.attempts, d.sent_at is not None) for d in Digest.objects.all()}
+    assert states == {
+        live.pk: (DigestState.SENDING, 1, False), dead.pk: (DigestState.SENT, 2, True),
+        fresh.pk: (DigestState.SENT, 1, True), done.pk: (DigestState.SENT, 1, False),
+    }
+    assert digests_send(digest_ids=[dead.pk, fresh.pk]) == {} and len(mail.outbox) == 2  # nothing goes twice
