@@ -203,14 +203,14 @@ def digest_message(digest: Digest) -> EmailMultiAlternatives:
     return message
 
 
-def _deliver(digest: Digest, connection, mark_sent: bool = True) -> str:
+def _deliver(digest: Digest, mail_connection, mark_sent: bool = True) -> str:
     """Send a claimed digest and record the outcome; a temporary failure leaves it pending and raises.
 
     ``mark_sent`` False: the caller marks it sent (digests_send does it together with the next claim).
     """
     message = digest_message(digest)
     try:
-        connection.send_messages([message])
+        mail_connection.send_messages([message])
     except smtplib.SMTPRecipientsRefused as error:
         refused = "Địa chỉ bị máy chủ thư từ chối: " + ", ".join(error.recipients)
         Digest.objects.filter(pk=digest.pk).update(state=DigestState.FAILED, last_error=refused)
