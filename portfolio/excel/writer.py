@@ -45,7 +45,7 @@ def write_row(sheet, row: int, values: Iterable, style, date_style=None, blank_s
     """One row of values from column 0; empty cells get ``blank_style`` (borders) or nothing.
 
     Calls XlsxWriter's undecorated writers (``_write_string`` ...: the public ones only add A1-notation parsing),
-    which saves a tenth of a 100,000-row export; the version is pinned in requirements.txt.
+    about 5% of the meeting workbook (measured at 10,000 tasks); the version is pinned in requirements.txt.
     """
     write_string, write_number = sheet._write_string, sheet._write_number
     for column, value in enumerate(values):
