@@ -12,7 +12,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from ..choices import DigestState, ReminderReason, WorkStatus
+from ..choices import DigestState, ReminderReason, WorkStatus, labels
 from ..models import Digest, Reminder, ReminderRun, ReminderSettings, Task
 from ..reminders import BodyPlan, Config, Plan, reminder_plan
 
@@ -151,16 +151,13 @@ def _task_rows(tasks: dict, entries) -> list[dict]:
     return rows
 
 
-REASON_LABELS = dict(ReminderReason.choices)
-STATUS_LABELS = dict(WorkStatus.choices)
-
-
 def _digest_rows(digest: Digest) -> list[dict]:
     """The e-mail's rows: from the digest itself (kept when claimed), else from its reminders (older digests)."""
     if "message" in digest.payload:
+        statuses, reasons = labels(WorkStatus), labels(ReminderReason)
         return [
-            {"task": {**row["task"], "get_status_display": STATUS_LABELS.get(row["task"]["status"], row["task"]["status"])},
-             "reason": REASON_LABELS.get(row["reason"], row["reason"]), "due": date.fromisoformat(row["due"]) if row["due"] else None}
+            {"task": {**row["task"], "get_status_display": statuses.get(row["task"]["status"], row["task"]["status"])},
+             "reason": reasons.get(row["reason"], row["reason"]), "due": date.fromisoformat(row["due"]) if row["due"] else None}
             for row in digest.payload["message"]
         ]
     rows, seen = [], set()
