@@ -19,12 +19,14 @@ import io
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
 import time
 import tracemalloc
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from itertools import groupby
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -263,10 +265,15 @@ def worker(db: str, tasks: int) -> list[dict]:
            measure(rolled_back(lambda: peers.import_xlsx(peer_bytes)), repeats=1), "django-import-export")
 
     # ---- reminder sweep ------------------------------------------------------------------------------------------
+    from django.db.models import Q
+
+    from portfolio.choices import AgencyKind, ReminderReason, WorkStatus, labels
     from portfolio.models import ReminderSettings
+    from portfolio.reminders import parse_thresholds, responsible_of
     from portfolio.services.reminders import reminder_run
 
-    ReminderSettings.current()  # a deployment has its settings row; the rolled-back runs must not each create it
+    settings_row = ReminderSettings.current()  # a deployment has its settings row; the rolled-back runs must not each create it
+    horizon = as_of + timedelta(days=max(parse_thresholds(settings_row.due_soon_thresholds)))
 
     def ours_sweep():
         mail.outbox = []
@@ -274,45 +281,73 @@ def worker(db: str, tasks: int) -> list[dict]:
         return len(mail.outbox)
 
     def floor_sweep():
-        """One grouped query, then the same digest templates (text and HTML) rendered per body and sent."""
+        """What a hand-written job would do for the bench's day: one grouped query, then the same digests rendered and sent.
+
+        The day is outside every report window and nothing was sent before, so the rules reduce to: open tasks not under
+        review, overdue or due within the largest threshold (an ongoing task only when overdue), sent to the body that does
+        the work (responsible_of), or to the coordinators when that body is central. The query reads each such task's bodies
+        in order; the rows and subjects are those of our digests, which the bench checks (same_digests).
+        """
         from collections import defaultdict
 
         from django.core.mail import EmailMultiAlternatives, get_connection
         from django.template.loader import render_to_string
 
         mail.outbox = []
-        grouped = defaultdict(list)
-        horizon = as_of.replace(year=as_of.year + 1)
         rows = (
-            Assignment.objects.filter(role__in=[Role.LEAD, Role.IMPLEMENTING_LEAD, Role.ADVISING_LEAD])
-            .filter(task__next_due_date__lte=horizon).exclude(task__status="done")
-            .values("agency__name", "agency__emails", "task_id", "task__number", "task__title", "task__deadline_text", "task__next_due_date", "task__status", "task__progress")
-            .order_by("agency__name", "task__number")
+            Assignment.objects.filter(task__needs_review=False, task__next_due_date__lte=horizon)
+            .filter(Q(task__is_ongoing=False) | Q(task__next_due_date__lt=as_of))
+            .exclude(task__status=WorkStatus.DONE, task__completed_on__lte=as_of).exclude(task__status=WorkStatus.DONE, task__completed_on__isnull=True)
+            .values_list("task_id", "task__number", "task__title", "task__deadline_text", "task__next_due_date", "task__status", "task__progress",
+                         "role", "agency__name", "agency__emails", "agency__kind")
+            .order_by("task__number", "position")
         )
-        for row in rows:
-            days = (row["task__next_due_date"] - as_of).days
-            grouped[(row["agency__name"], row["agency__emails"])].append({
-                "task": {"pk": row["task_id"], "number": row["task__number"], "title": row["task__title"], "deadline_text": row["task__deadline_text"],
-                         "get_status_display": row["task__status"], "progress": row["task__progress"]},
-                "reason": "Nhắc hạn", "due": row["task__next_due_date"], "days": days, "overdue": days < 0, "abs_days": abs(days),
-            })
+        statuses, reasons = labels(WorkStatus), labels(ReminderReason)
+        grouped = defaultdict(list)
+        for (pk, number, title, deadline, due, status, progress), bodies in groupby(rows, key=lambda r: r[:7]):
+            bodies = [(role, (name, emails, kind)) for *_task, role, name, emails, kind in bodies]
+            chased = responsible_of(None, bodies)
+            if chased and all(kind == AgencyKind.CENTRAL for _n, _e, kind in chased):
+                chased = [body for role, body in bodies if role == Role.COORDINATING and body[2] != AgencyKind.CENTRAL]
+                reason = ReminderReason.FOLLOW_CENTRAL
+            else:
+                reason = ReminderReason.OVERDUE if due < as_of else ReminderReason.DUE_SOON
+            days = (due - as_of).days
+            line = {
+                "task": {"pk": pk, "number": number, "title": title, "deadline_text": deadline, "get_status_display": statuses[status], "progress": progress},
+                "reason": reasons[reason], "due": due, "days": days, "overdue": days < 0, "abs_days": abs(days),
+            }
+            for name, emails, _kind in chased:
+                grouped[(name, emails)].append(line)
         messages = []
-        for (name, emails), items in grouped.items():
+        for (name, emails), items in sorted(grouped.items()):
+            recipients = [e.strip() for e in emails.replace(",", "\n").splitlines() if e.strip()]
+            if not recipients:
+                continue  # nobody to write to (ours records it as such)
             context = {"agency": {"name": name}, "items": items, "digest": {"sent_on": as_of}, "base_url": "http://127.0.0.1:8000"}
-            message = EmailMultiAlternatives(f"[Nhắc việc] {name}", render_to_string("portfolio/email/digest.txt", context), "nhacviec@cantho.gov.vn", emails.split())
+            subject = f"[Nhắc việc] {name}: {len(items)} nội dung cần thực hiện ({as_of:%d/%m/%Y})"
+            message = EmailMultiAlternatives(subject, render_to_string("portfolio/email/digest.txt", context), "nhacviec@cantho.gov.vn", recipients)
             message.attach_alternative(render_to_string("portfolio/email/digest.html", context), "text/html")
             messages.append(message)
         get_connection().send_messages(messages)
         return len(messages)
 
-    def count_sent():
-        rolled_back(ours_sweep)()
-        return len([m for m in mail.outbox if not m.subject.startswith("[Nhắc việc] Tổng hợp")])
+    def digests_sent(sweep) -> list[tuple[str, str, str]]:
+        """(subject, text, HTML) of every body's e-mail of one rolled-back run (the Office's summary left out)."""
+        rolled_back(sweep)()
+        return sorted((m.subject, m.body, m.alternatives[0][0]) for m in mail.outbox if not m.subject.startswith("[Nhắc việc] Tổng hợp"))
 
-    sent = count_sent()
-    row = record(f"reminder sweep (selection, digests, {sent} e-mails)", measure(rolled_back(ours_sweep)), measure(rolled_back(floor_sweep)),
-                 "one grouped query + the same digest templates + send")
-    row["bodies"] = sent
+    ours_mails = digests_sent(ours_sweep)
+    same_digests = ours_mails == digests_sent(floor_sweep)
+    sent, lines = len(ours_mails), sum(int(re.search(r": (\d+) nội dung cần thực hiện \(", mail_[0])[1]) for mail_ in ours_mails)
+    baseline = "one grouped query + the same digests rendered + send" if same_digests else "one grouped query + digests rendered + send (NOT the same digests)"
+
+    def dotted(n: int) -> str:
+        return f"{n:,}".replace(",", ".")  # 1.234, as the import's row writes its count
+
+    row = record(f"reminder sweep (selection, digests, {dotted(sent)} e-mails with {dotted(lines)} lines)", measure(rolled_back(ours_sweep)),
+                 measure(rolled_back(floor_sweep)), baseline)
+    row["bodies"], row["same_digests"] = sent, same_digests
     results.append({"db": db, "tasks": tasks, "measure": "data generation", "ours_ms": round(generated * 1000, 1), "queries": "", "peak_mb": ""})
     return results
 
@@ -355,7 +390,8 @@ def checks(rows: list[dict]) -> list[tuple[str, bool, str]]:
         out.append((f"{tag}: import peak memory ≤ 50 MB", imp["peak_mb"] <= 50, f"{imp['peak_mb']} MB"))
         out.append((f"{tag}: import ≥ 3x faster than django-import-export", imp["peer_ratio"] >= 3, f"{imp['peer_ratio']}x"))
         out.append((f"{tag}: reminder sweep ≤ 2 + bodies queries", sweep["queries"] <= 2 + sweep["bodies"], f"{sweep['queries']} for {sweep['bodies']} bodies"))
-        out.append((f"{tag}: reminder sweep ≤ 1.3x the grouped-query baseline", sweep["ratio"] <= 1.3, f"{sweep['ratio']}x"))
+        out.append((f"{tag}: reminder sweep ≤ 1.3x the grouped-query baseline", sweep["ratio"] <= 1.3 and sweep["same_digests"],
+                    f"{sweep['ratio']}x" + ("" if sweep["same_digests"] else ", and the baseline did not send the same digests")))
     return out
 
 
