@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from .choices import AgencyKind, ReminderReason, ReviewState, Role, WorkStatus
@@ -136,12 +136,9 @@ def responsible_of(delegate, bodies: list[tuple[str, object]]) -> list:
     return named or [body for role, body in bodies if role == Role.LEAD]
 
 
-def responsible_agencies(task: Task) -> list[Agency]:
-    return responsible_of(task.delegate if task.delegate_id else None, [(a.role, a.agency) for a in task.assignments.all()])
-
-
-def coordinators(task: Task) -> list[Agency]:
-    return [a.agency for a in task.assignments.all() if a.role == Role.COORDINATING and a.agency.kind != AgencyKind.CENTRAL]
+def coordinators(assigned: list[tuple[str, Agency]]) -> list[Agency]:
+    """The task's coordinating bodies that are not central, from its (role, body) pairs."""
+    return [agency for role, agency in assigned if role == Role.COORDINATING and agency.kind != AgencyKind.CENTRAL]
 
 
 def _schedule_items(task: Task, as_of: date, config: Config) -> list[Item]:
@@ -165,20 +162,26 @@ def report_periods(as_of: date, config: Config) -> list[tuple[date, date]]:
     return [(dues[i - 1] + timedelta(days=1), dues[i]) for i in range(1, len(dues))]
 
 
-def _report_items(task: Task, as_of: date, config: Config, reported) -> list[tuple[Agency, Item]]:
-    result = []
-    before = config.report_remind_before_days
+def report_windows(as_of: date, config: Config) -> list[tuple[date, date, str]]:
+    """(start, due, step) of the reporting periods whose reminder window holds ``as_of``: before or after the due date."""
+    before = timedelta(days=config.report_remind_before_days)
+    windows = []
     for start, due in report_periods(as_of, config):
+        if due - before <= as_of <= due:
+            windows.append((start, due, f"{due.isoformat()}/trước hạn"))
+        elif due < as_of <= due + before:
+            windows.append((start, due, f"{due.isoformat()}/sau hạn"))
+    return windows
+
+
+def _report_items(task: Task, bodies: list[Agency], as_of: date, windows, reported) -> list[tuple[Agency, Item]]:
+    """Missing-report items of a task for its responsible ``bodies``; ``reported(task_id, agency_id, start)``: reported since start."""
+    result = []
+    for start, due, step in windows:
         if task.start_date and task.start_date > due:
             continue
-        if due - timedelta(days=before) <= as_of <= due:
-            step = f"{due.isoformat()}/trước hạn"
-        elif due < as_of <= due + timedelta(days=before):
-            step = f"{due.isoformat()}/sau hạn"
-        else:
-            continue
-        for agency in responsible_agencies(task):
-            if not reported(task.pk, agency.pk, start, as_of):
+        for agency in bodies:
+            if not reported(task.pk, agency.pk, start):
                 item = Item(task, ReminderReason.MISSING_REPORT, (step,), due, (due - as_of).days, "missing_report",
                             note=f"Báo cáo kỳ đến {due:%d/%m/%Y}")
                 result.append((agency, item))
@@ -186,38 +189,41 @@ def _report_items(task: Task, as_of: date, config: Config, reported) -> list[tup
 
 
 def reminder_plan(*, as_of: date, config: Config | None = None) -> Plan:
-    """Everything due to every body on ``as_of``; a fixed number of queries whatever the number of tasks."""
+    """Everything due to every body on ``as_of``; a fixed number of queries whatever the number of tasks.
+
+    A province has tens of thousands of open tasks, and on a day in a report window every one is checked: the
+    bodies, reports and steps sent are read as plain rows, the tasks a chunk at a time (only what the rules and the
+    e-mails read), and only the tasks that end up in the plan are kept.
+    """
     config = config or Config.from_settings(ReminderSettings.current())
     plan = Plan(as_of=as_of)
-    periods = report_periods(as_of, config)
-    before = timedelta(days=config.report_remind_before_days)
     open_tasks = Task.objects.exclude(status=WorkStatus.DONE, completed_on__lte=as_of).exclude(status=WorkStatus.DONE, completed_on__isnull=True)
-    in_report_window = any(due - before <= as_of <= due + before for _start, due in periods)
-    if not in_report_window:
+    windows = report_windows(as_of, config)
+    if not windows:
         # Outside every report window only due dates matter: tasks due later than the largest threshold owe nothing today.
         horizon = as_of + timedelta(days=max(config.thresholds))
         open_tasks = open_tasks.filter(Q(needs_review=True) | Q(next_due_date__lte=horizon))
-    # Only what the rules and the e-mails read: a province has tens of thousands of open tasks.
-    body = ("id", "name", "short_name", "kind", "emails")
-    assignments = Assignment.objects.select_related("agency").only("task_id", "role", "position", *(f"agency__{f}" for f in body))
-    tasks = list(
-        open_tasks.select_related("delegate")
-        .only(*TASK_FIELDS, *(f"delegate__{f}" for f in body))
-        .prefetch_related(Prefetch("assignments", queryset=assignments.order_by("position")))
-        .order_by("number")
-    )
-    reports = defaultdict(list)
-    if in_report_window:  # outside every window nobody is asked for a report: the reports are not read
-        earliest = min(start for start, _due in periods)
-        since = datetime.combine(earliest, time.min, tzinfo=timezone.get_current_timezone())
-        recent = ProgressReport.objects.filter(created_at__gte=since).exclude(review_state=ReviewState.RETURNED)
-        for task_id, agency_id, created in recent.values_list("task_id", "agency_id", "created_at"):
-            reports[(task_id, agency_id)].append(timezone.localtime(created).date())
+    open_ids = open_tasks.values("pk")
+    rows = list(Assignment.objects.filter(task__in=open_ids).order_by("task_id", "position").values_list("task_id", "role", "agency_id"))
+    agencies = Agency.objects.only("id", "name", "short_name", "kind", "emails").in_bulk()  # read after: every body a row names is there
+    assigned = defaultdict(list)  # task id -> [(role, body)] in the task's order
+    for task_id, role, agency_id in rows:
+        assigned[task_id].append((role, agencies[agency_id]))
+    del rows
+    # For each report period whose window holds the day: who reported on which task since the period began.
+    until = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone())
+    reported_since = {
+        start: set(
+            ProgressReport.objects.filter(created_at__gte=datetime.combine(start, time.min, tzinfo=timezone.get_current_timezone()), created_at__lt=until)
+            .exclude(review_state=ReviewState.RETURNED).order_by().values_list("task_id", "agency_id").distinct()
+        )
+        for start, _due, _step in windows
+    }
 
-    def reported(task_id, agency_id, start, until):
-        return any(start <= day <= until for day in reports[(task_id, agency_id)])
+    def reported(task_id, agency_id, start):
+        return (task_id, agency_id) in reported_since[start]
 
-    sent = set(Reminder.objects.filter(task__in=[t.pk for t in tasks]).values_list("agency_id", "task_id", "reason", "step"))
+    sent = set(Reminder.objects.filter(task__in=open_ids).order_by().values_list("agency_id", "task_id", "reason", "step"))
 
     def unsent(agency: Agency, item: Item) -> Item | None:
         steps = tuple(s for s in item.steps if (agency.pk, item.task.pk, item.reason, s) not in sent)
@@ -226,11 +232,12 @@ def reminder_plan(*, as_of: date, config: Config | None = None) -> Plan:
         item.steps = steps
         return item
 
-    for task in tasks:
+    for task in open_tasks.only(*TASK_FIELDS).order_by("number").iterator(chunk_size=2000):
         if task.needs_review:
             plan.needs_review.append(task)
             continue
-        bodies = responsible_agencies(task)
+        pairs = assigned.get(task.pk, [])
+        bodies = responsible_of(agencies.get(task.delegate_id), pairs)
         central = bool(bodies) and all(b.kind == AgencyKind.CENTRAL for b in bodies)
         schedule = _schedule_items(task, as_of, config)
         for item in schedule:
@@ -238,7 +245,7 @@ def reminder_plan(*, as_of: date, config: Config | None = None) -> Plan:
                 plan.escalations.append(item)
             if central:
                 plan.central.append(item)
-                for agency in coordinators(task):
+                for agency in coordinators(pairs):
                     follow = Item(task, ReminderReason.FOLLOW_CENTRAL, item.steps, item.due_date, item.days_left, item.urgency,
                                   note="Theo dõi, phối hợp (nhiệm vụ do cơ quan Trung ương chủ trì)")
                     follow = unsent(agency, follow)
@@ -249,8 +256,8 @@ def reminder_plan(*, as_of: date, config: Config | None = None) -> Plan:
                 chased = unsent(agency, Item(task, item.reason, item.steps, item.due_date, item.days_left, item.urgency))
                 if chased:
                     plan.add(agency, chased)
-        if not central:
-            for agency, item in _report_items(task, as_of, config, reported):
+        if not central and windows:
+            for agency, item in _report_items(task, bodies, as_of, windows, reported):
                 item = unsent(agency, item)
                 if item:
                     plan.add(agency, item)

@@ -1,13 +1,13 @@
 """The reminder job's selection rules with an injected date, and its sending (eager mode: no broker)."""
 
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from portfolio.choices import AgencyKind, DigestState, ReminderReason, Role, WorkStatus
+from portfolio.choices import AgencyKind, DigestState, ReminderReason, ReviewState, Role, WorkStatus
 from portfolio.models import Agency, Assignment, Digest, ProgressReport, Programme, Reminder, ReminderSettings, Section, Task
 from portfolio.reminders import Config, parse_day_months, parse_thresholds, reminder_plan
 from portfolio.services import task_apply_schedule
@@ -136,6 +136,46 @@ def test_missing_report_not_sent_when_the_body_reported(world, django_user_model
     today = timezone.localdate()
     plan = reminder_plan(as_of=date(today.year, 12, 16) if today <= date(today.year, 12, 15) else today, config=Config())
     assert [i for i in items(plan, bodies["lead"]) if i[1] == ReminderReason.MISSING_REPORT] == []
+
+
+def test_a_report_counts_for_the_period_it_was_made_in_and_a_report_day_reads_a_fixed_number_of_queries(world, django_user_model):
+    """On a report day every open task is checked against the reports made in the period, in a fixed number of queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    bodies, make = world
+    user = django_user_model.objects.create_user("bc")
+    day, ongoing = date(2026, 12, 10), "Thực hiện thường xuyên giai đoạn 2025 - 2030"  # the period runs 16/12/2025 - 15/12/2026
+
+    def reported(body, made, review=ReviewState.SUBMITTED):
+        task = make(ongoing)
+        report = ProgressReport.objects.create(task=task, agency=bodies[body], period="Năm 2026", status=WorkStatus.IN_PROGRESS, percent=50,
+                                               submitted_by=user, review_state=review)
+        ProgressReport.objects.filter(pk=report.pk).update(created_at=made.replace(tzinfo=timezone.get_current_timezone()))
+        return task
+
+    def chased():
+        with CaptureQueriesContext(connection) as captured:
+            plan = reminder_plan(as_of=day, config=Config())
+        return sorted(i[0] for i in items(plan, bodies["lead"], ReminderReason.MISSING_REPORT)), len(captured)
+
+    reported("lead", datetime(2025, 12, 16, 0, 30))  # the period's first morning: counts
+    reported("lead", datetime(2026, 12, 10, 23, 50))  # the day itself: counts
+    owing = [
+        reported("lead", datetime(2025, 12, 15, 23, 50)),  # the previous period's
+        reported("lead", datetime(2026, 12, 11, 8, 0)),  # after the day the job runs for
+        reported("lead", datetime(2026, 6, 1, 9, 0), ReviewState.RETURNED),
+        reported("coordinating", datetime(2026, 6, 1, 9, 0)),  # another body's report
+    ]
+    first, queries = chased()
+    assert first == sorted(t.pk for t in owing)
+    for _ in range(4):
+        make(ongoing, roles=(("lead", Role.LEAD), ("advising", Role.ADVISING_LEAD)))
+    make(ongoing, roles=(("central", Role.LEAD), ("coordinating", Role.COORDINATING)))
+    make(ongoing, delegate=bodies["unit"])
+    again, more_queries = chased()
+    assert again == first and more_queries == queries
 
 
 def test_quarterly_reporting_periods_when_the_office_adds_them(world):
