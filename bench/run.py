@@ -80,24 +80,8 @@ def database_url(db: str, tasks: int, fresh: bool = True) -> str:
 
 def measure(fn, repeats=3, memory=False):
     """Median seconds, queries of the last run and (optionally) peak traced memory growth in MB."""
-    from django.db import connection, reset_queries
-    from django.test.utils import CaptureQueriesContext
-
-    fn()  # warm-up
-    times, queries, peak = [], 0, 0.0
-    for _ in range(repeats):
-        reset_queries()
-        with CaptureQueriesContext(connection) as captured:
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-        queries = len(captured)
-    if memory:
-        tracemalloc.start()
-        fn()
-        peak = tracemalloc.get_traced_memory()[1] / 1048576
-        tracemalloc.stop()
-    return statistics.median(times), queries, peak
+    measured = measure_together(fn, repeats=repeats)[0]
+    return with_peak_memory(measured, fn) if memory else measured
 
 
 def measure_together(*fns, repeats=3):
