@@ -1,23 +1,30 @@
 """Workbooks out. Every text cell is written as text, never as a formula.
 
 Exports are written with XlsxWriter in constant-memory mode: rows are streamed to disk as they come from the
-database, and each cell costs about half what openpyxl's write-only mode costs (bench/RESULTS.md). openpyxl
-stays for everything read back in and for the agency workbook (its protection and validations).
+database, each row's XML written at once by write_row (a fraction of what openpyxl's write-only mode costs per
+cell, bench/RESULTS.md). openpyxl stays for everything read back in and for the agency workbook (its protection
+and validations).
 """
 
 from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 import xlsxwriter
 from django.utils.functional import Promise
+from xlsxwriter.utility import _datetime_to_excel_datetime, xl_col_to_name
+from xlsxwriter.xmlwriter import XMLwriter
 
 HEADER_COLOUR = "#DDE6F0"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = "DD/MM/YYYY"
+COLUMN_NAMES = tuple(xl_col_to_name(column) for column in range(64))
+# What XlsxWriter's _escape_control_characters changes: control characters, U+FFFE/U+FFFF and literal "_xHHHH_".
+NEEDS_CONTROL_ESCAPE = re.compile("[\\x00-\\x08\\x0b-\\x1f\\ufffe\\uffff]|_x[0-9a-fA-F]{4}_")
 
 
 def new_workbook(buffer) -> xlsxwriter.Workbook:
@@ -44,9 +51,70 @@ class Styles:
 def write_row(sheet, row: int, values: Iterable, style, date_style=None, blank_style=None) -> None:
     """One row of values from column 0; empty cells get ``blank_style`` (borders) or nothing.
 
-    Calls XlsxWriter's undecorated writers (``_write_string`` ...: the public ones only add A1-notation parsing),
-    about 5% of the meeting workbook (measured at 10,000 tasks); the version is pinned in requirements.txt.
+    Our workbooks stream (constant memory): the row goes straight to the sheet's XML as XlsxWriter would write
+    it (tests/test_excel_writer.py checks the XML is the same byte for byte), with the height given by set_row()
+    before. XlsxWriter's own cell path (a cell stored, then written from the store, three regular expressions per
+    string) was most of an export's time: 250 of 320 ms writing 4,400 rows of 11 columns, 80 ms this way. The
+    version is pinned in requirements.txt. A row XlsxWriter already holds cells of (a merged range, a cell written
+    by itself) goes through XlsxWriter, cell by cell.
     """
+    values = values if isinstance(values, (list, tuple)) else list(values)
+    if (style is None or not sheet.constant_memory or row >= sheet.xls_rowmax or row < sheet.previous_row
+            or (row == sheet.previous_row and sheet.table.get(row))):
+        _write_cells(sheet, row, values, style, date_style, blank_style)
+        return
+    cells, first, last = [], None, None
+    number = str(row + 1)
+    for column, value in enumerate(values):
+        kind = value.__class__
+        if value is None or value == "":
+            if blank_style is None:
+                continue
+            cells.append(f'<c r="{_column_name(column)}{number}" s="{blank_style._get_xf_index()}"/>')
+        elif kind is str or kind is int or kind is float:
+            cells.append(_cell_xml(sheet, _column_name(column) + number, value, style))
+        elif kind is bool:
+            cells.append(f'<c r="{_column_name(column)}{number}" s="{style._get_xf_index()}" t="b"><v>{int(value)}</v></c>')
+        elif isinstance(value, date):  # a datetime is one too
+            serial = _datetime_to_excel_datetime(value.replace(tzinfo=None) if isinstance(value, datetime) else value, sheet.date_1904, sheet.remove_timezone)
+            cells.append(f'<c r="{_column_name(column)}{number}" s="{(date_style or style)._get_xf_index()}"><v>{serial:.16G}</v></c>')
+        else:  # Decimal, subclasses of int and str, lazy translations: as numbers or text
+            cells.append(_cell_xml(sheet, _column_name(column) + number, value if isinstance(value, (int, float)) else str(value), style))
+        first = column if first is None else first
+        last = column
+    if first is None:
+        return  # nothing written, as XlsxWriter writes nothing (not even a set_row() height) for such a row
+    if row > sheet.previous_row:
+        sheet._write_single_row(row)  # XlsxWriter writes out the row it holds; ``row`` is now its current row
+    sheet._check_dimensions(row, first)
+    sheet._check_dimensions(row, last)
+    sheet._write_row(row, None, sheet.set_rows.pop(row, None))
+    sheet.fh.write("".join(cells))
+    sheet.fh.write("</row>")
+
+
+def _column_name(column: int) -> str:
+    return COLUMN_NAMES[column] if column < len(COLUMN_NAMES) else xl_col_to_name(column)
+
+
+def _cell_xml(sheet, ref: str, value, style) -> str:
+    """A number or an inline string cell, as XlsxWriter's _write_cell writes it in constant-memory mode."""
+    if value.__class__ is not str:
+        if math.isnan(value) or math.isinf(value):
+            raise TypeError("NAN/INF not supported in write_number()")
+        return f'<c r="{ref}" s="{style._get_xf_index()}"><v>{value:.16G}</v></c>'
+    if len(value) > sheet.xls_strmax:
+        value = value[: sheet.xls_strmax]
+    if NEEDS_CONTROL_ESCAPE.search(value):
+        value = XMLwriter._escape_control_characters(value)
+    preserve = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
+    if "&" in value or "<" in value or ">" in value:
+        value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'<c r="{ref}" s="{style._get_xf_index()}" t="inlineStr"><is><t{preserve}>{value}</t></is></c>'
+
+
+def _write_cells(sheet, row: int, values: Iterable, style, date_style=None, blank_style=None) -> None:
+    """write_row through XlsxWriter, cell by cell (its undecorated writers: the public ones only add A1 parsing)."""
     write_string, write_number = sheet._write_string, sheet._write_number
     for column, value in enumerate(values):
         kind = value.__class__
