@@ -80,3 +80,15 @@ def test_sqlite_bulk_writes_use_the_library_parameter_limit():
         assert connection.features.max_query_params == probe.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) > 999
     fields = [f for f in ProgressReport._meta.concrete_fields if not f.primary_key]
     assert connection.ops.bulk_batch_size(fields, [None] * 1000) >= 1000
+
+
+def test_postgresql_connections_do_not_compile_queries(db):
+    """JIT compilation costs more than it saves on queries that last milliseconds to a second (config/settings/base.py)."""
+    import pytest
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
