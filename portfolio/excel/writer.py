@@ -58,7 +58,6 @@ def write_row(sheet, row: int, values: Iterable, style, date_style=None, blank_s
     version is pinned in requirements.txt. A row XlsxWriter already holds cells of (a merged range, a cell written
     by itself) goes through XlsxWriter, cell by cell.
     """
-    values = values if isinstance(values, (list, tuple)) else list(values)
     if (style is None or not sheet.constant_memory or row >= sheet.xls_rowmax or row < sheet.previous_row
             or (row == sheet.previous_row and sheet.table.get(row))):
         _write_cells(sheet, row, values, style, date_style, blank_style)
@@ -66,20 +65,21 @@ def write_row(sheet, row: int, values: Iterable, style, date_style=None, blank_s
     cells, first, last = [], None, None
     number = str(row + 1)
     for column, value in enumerate(values):
-        kind = value.__class__
-        if value is None or value == "":
-            if blank_style is None:
-                continue
-            cells.append(f'<c r="{_column_name(column)}{number}" s="{blank_style._get_xf_index()}"/>')
+        kind, empty = value.__class__, value is None or value == ""
+        if empty and blank_style is None:
+            continue
+        ref = _column_name(column) + number
+        if empty:
+            cells.append(f'<c r="{ref}" s="{blank_style._get_xf_index()}"/>')
         elif kind is str or kind is int or kind is float:
-            cells.append(_cell_xml(sheet, _column_name(column) + number, value, style))
+            cells.append(_cell_xml(sheet, ref, value, style))
         elif kind is bool:
-            cells.append(f'<c r="{_column_name(column)}{number}" s="{style._get_xf_index()}" t="b"><v>{int(value)}</v></c>')
+            cells.append(f'<c r="{ref}" s="{style._get_xf_index()}" t="b"><v>{int(value)}</v></c>')
         elif isinstance(value, date):  # a datetime is one too
             serial = _datetime_to_excel_datetime(value.replace(tzinfo=None) if isinstance(value, datetime) else value, sheet.date_1904, sheet.remove_timezone)
-            cells.append(f'<c r="{_column_name(column)}{number}" s="{(date_style or style)._get_xf_index()}"><v>{serial:.16G}</v></c>')
+            cells.append(f'<c r="{ref}" s="{(date_style or style)._get_xf_index()}"><v>{serial:.16G}</v></c>')
         else:  # Decimal, subclasses of int and str, lazy translations: as numbers or text
-            cells.append(_cell_xml(sheet, _column_name(column) + number, value if isinstance(value, (int, float)) else str(value), style))
+            cells.append(_cell_xml(sheet, ref, value if isinstance(value, (int, float)) else str(value), style))
         first = column if first is None else first
         last = column
     if first is None:
