@@ -54,8 +54,12 @@ admin.site.index_title = _("Quản trị dữ liệu")
 STATE_LABELS = dict(ScheduleState.choices)
 
 
-class NotFoundAdmin(SimpleHistoryAdmin):
-    """A record outside what the user may see answers 404, not the admin's redirect to its index."""
+class NotFoundAdmin(admin.ModelAdmin):
+    """A record outside what the user may see answers 404, not the admin's redirect to its index.
+
+    Models with an audit trail (HistoricalRecords) put SimpleHistoryAdmin first in their bases; the others keep
+    Django's own history page, the admin's log of changes: simple-history's page fails on a model it does not track.
+    """
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         raise Http404
@@ -100,7 +104,7 @@ class AgencyAliasInline(admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(OfficeWritesAdmin):
+class AgencyAdmin(SimpleHistoryAdmin, OfficeWritesAdmin):
     list_display = ["name", "short_name", "kind", "parent", "emails"]
     list_filter = ["kind"]
     search_fields = ["name", "short_name", "aliases__alias", "emails"]
@@ -216,7 +220,7 @@ DERIVED_FIELDS = ["start_date", "due_date", "next_due_date", "is_ongoing", "is_c
 
 
 @admin.register(Task)
-class TaskAdmin(NotFoundAdmin):
+class TaskAdmin(SimpleHistoryAdmin, NotFoundAdmin):
     form = TaskAdminForm
     list_display = ["number", "title", "lead_text", "deadline_text", "next_due_date", "schedule_state_badge", "status", "progress"]
     list_display_links = ["number", "title"]
@@ -372,7 +376,7 @@ class ReportAttachmentInline(admin.TabularInline):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(NotFoundAdmin):
+class ProgressReportAdmin(SimpleHistoryAdmin, NotFoundAdmin):
     """The Office's review desk; reporters see their own agencies' reports and whether each was accepted."""
 
     form = ReviewForm
@@ -447,7 +451,7 @@ class ProgressReportAdmin(NotFoundAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(OfficeWritesAdmin):
+class AssignmentAdmin(SimpleHistoryAdmin, OfficeWritesAdmin):
     list_display = ["task", "agency", "role"]
     list_filter = ["role", "agency__kind"]
     search_fields = ["task__title", "agency__name"]
@@ -478,7 +482,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(ReminderSettings)
-class ReminderSettingsAdmin(OfficeWritesAdmin):
+class ReminderSettingsAdmin(SimpleHistoryAdmin, OfficeWritesAdmin):
     list_display = ["__str__", "run_at", "due_soon_thresholds", "overdue_repeat_days", "report_due_dates", "escalation_days"]
 
     def has_add_permission(self, request, *args):

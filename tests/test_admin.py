@@ -57,3 +57,39 @@ def test_admin_editing_the_deadline_rederives_the_schedule(client, office, progr
     assert task.due_date.isoformat() == "2026-03-31"
     assert task.next_due_date.isoformat() == "2026-03-31"
     assert task.version == 2
+
+
+@pytest.fixture
+def every_kind_of_record(client, office, programme):
+    """At least one row of every model the admin shows: the programme, a report, a day's reminders, login records."""
+    from datetime import date
+
+    from axes.models import AccessFailureLog
+
+    from portfolio.choices import WorkStatus
+    from portfolio.models import Agency, ProgressReport, ReminderSettings, Task
+    from portfolio.services.reminders import reminder_run
+
+    task, lead = Task.objects.get(number=3), Agency.objects.get(name="Ban Chấp hành Đảng bộ thành phố")
+    Agency.objects.update(emails="donvi@cantho.gov.vn")  # addresses, so the reminders are recorded as sent
+    ProgressReport.objects.create(task=task, agency=lead, period="Năm 2026",
+                                  status=WorkStatus.IN_PROGRESS, percent=40, submitted_by=office)
+    ReminderSettings.current()
+    reminder_run(as_of=date(2026, 11, 22))
+    client.post("/accounts/login/", {"username": "nguoi-la", "password": "sai-mat-khau-0000"}, REMOTE_ADDR="10.0.0.9")
+    client.post("/accounts/login/", {"username": "vanphong", "password": "mat-khau-du-dai-12"}, REMOTE_ADDR="10.0.0.8")
+    client.logout()
+    AccessFailureLog.objects.create(username="nguoi-la", ip_address="10.0.0.9", user_agent="", http_accept="", path_info="/accounts/login/")
+
+
+def test_admin_every_registered_model_has_a_working_change_and_history_page(client, office, every_kind_of_record):
+    from django.contrib import admin
+    from django.urls import reverse
+
+    client.force_login(office)
+    for model in admin.site._registry:
+        obj = model._default_manager.order_by("pk").first()
+        assert obj is not None, f"no {model._meta.label} row to open"
+        for view in ("change", "history"):
+            url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=[obj.pk])
+            assert client.get(url).status_code == 200, url
