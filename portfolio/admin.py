@@ -4,17 +4,25 @@ Every rule about who may do what comes from portfolio.access; every write goes
 through portfolio.services, so the admin and the other entry points agree.
 """
 
+from axes.admin import AccessAttemptAdmin as BaseAccessAttemptAdmin
+from axes.models import AccessAttempt
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import access
 from .choices import ReviewState, ScheduleState
@@ -36,7 +44,7 @@ from .models import (
     Task,
     TaskComment,
 )
-from .selectors import schedule_state_expression, today
+from .selectors import field_display, schedule_state_expression, today
 from .services import (
     agency_refresh_tasks,
     progress_report_review,
@@ -54,10 +62,31 @@ admin.site.index_title = _("Quản trị dữ liệu")
 STATE_LABELS = dict(ScheduleState.choices)
 
 
+class HistoryValues(HistoricalRecordContextHelper):
+    """The changes on an admin history page written as on the task page (field_display), not as Python writes them."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if field.many_to_many:
+            return super().prepare_delta_change_value(change, value)
+        if field.is_relation and isinstance(value, Model):
+            return str(value)
+        return field_display(field, value)
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """The history page of a model with an audit trail (HistoricalRecords), in Vietnamese and dd/mm/yyyy."""
+
+    object_history_list_template = "admin/portfolio/history_list.html"
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return HistoryValues(self.model, historical_record)
+
+
 class NotFoundAdmin(admin.ModelAdmin):
     """A record outside what the user may see answers 404, not the admin's redirect to its index.
 
-    Models with an audit trail (HistoricalRecords) put SimpleHistoryAdmin first in their bases; the others keep
+    Models with an audit trail (HistoricalRecords) put HistoryAdmin first in their bases; the others keep
     Django's own history page, the admin's log of changes: simple-history's page fails on a model it does not track.
     """
 
@@ -104,7 +133,7 @@ class AgencyAliasInline(admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(SimpleHistoryAdmin, OfficeWritesAdmin):
+class AgencyAdmin(HistoryAdmin, OfficeWritesAdmin):
     list_display = ["name", "short_name", "kind", "parent", "emails"]
     list_filter = ["kind"]
     search_fields = ["name", "short_name", "aliases__alias", "emails"]
@@ -220,7 +249,7 @@ DERIVED_FIELDS = ["start_date", "due_date", "next_due_date", "is_ongoing", "is_c
 
 
 @admin.register(Task)
-class TaskAdmin(SimpleHistoryAdmin, NotFoundAdmin):
+class TaskAdmin(HistoryAdmin, NotFoundAdmin):
     form = TaskAdminForm
     list_display = ["number", "title", "lead_text", "deadline_text", "next_due_date", "schedule_state_badge", "status", "progress"]
     list_display_links = ["number", "title"]
@@ -376,7 +405,7 @@ class ReportAttachmentInline(admin.TabularInline):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(SimpleHistoryAdmin, NotFoundAdmin):
+class ProgressReportAdmin(HistoryAdmin, NotFoundAdmin):
     """The Office's review desk; reporters see their own agencies' reports and whether each was accepted."""
 
     form = ReviewForm
@@ -451,7 +480,7 @@ class ProgressReportAdmin(SimpleHistoryAdmin, NotFoundAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(SimpleHistoryAdmin, OfficeWritesAdmin):
+class AssignmentAdmin(HistoryAdmin, OfficeWritesAdmin):
     list_display = ["task", "agency", "role"]
     list_filter = ["role", "agency__kind"]
     search_fields = ["task__title", "agency__name"]
@@ -471,18 +500,79 @@ class AgencyMembershipInline(admin.TabularInline):
     autocomplete_fields = ["agency"]
 
 
+PERMISSION_ACTIONS = {"add": _("Thêm"), "change": _("Sửa"), "delete": _("Xóa"), "view": _("Xem")}
+
+
+def permission_label(permission: Permission) -> str:
+    """A permission as the Office reads it, "Theo dõi chương trình hành động | Sửa nhiệm vụ": Django stores "Can change …"."""
+    model = permission.content_type.model_class()
+    action = permission.codename.split("_", 1)[0]
+    if model is None or action not in PERMISSION_ACTIONS or permission.codename != f"{action}_{model._meta.model_name}":
+        return str(permission)
+    tracked = getattr(model, "instance_type", None)  # simple-history's record of a model: "historical …" in English
+    subject = _("lịch sử %(model)s") % {"model": tracked._meta.verbose_name} if tracked else model._meta.verbose_name
+    return f"{model._meta.app_config.verbose_name} | {PERMISSION_ACTIONS[action]} {subject}"
+
+
+class PermissionLabelsAdmin(admin.ModelAdmin):
+    """The permission pickers of users and groups list permissions in Vietnamese."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and db_field.related_model is Permission:
+            field.label_from_instance = permission_label
+        return field
+
+
 User = get_user_model()
 admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+class AdminPasswordForm(AdminPasswordChangeForm):
+    """Django's password form for the admin, whose warning about turning passwords off is English outside its catalogue."""
+
+    usable_password_help_text = format_lazy(
+        '{}<ul id="id_unusable_warning" class="messagelist"><li class="warning">{}</li></ul>',
+        SetUnusablePasswordMixin.usable_password_help_text, _("Nếu tắt, mật khẩu hiện tại của người dùng này sẽ mất."),
+    )
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(PermissionLabelsAdmin, BaseUserAdmin):
+    change_password_form = AdminPasswordForm
     inlines = [AgencyMembershipInline]
     list_display = ["username", "first_name", "last_name", "email", "is_staff", "is_active"]
 
 
+@admin.register(Group)
+class GroupAdmin(PermissionLabelsAdmin, BaseGroupAdmin):
+    pass
+
+
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(BaseAccessAttemptAdmin):
+    """Where the Office unlocks a login (deleting its record lifts the lock), with django-axes' English columns in Vietnamese."""
+
+    @admin.display(description=_("Hết hạn lúc"))
+    def expiration(self, obj):
+        return super().expiration(obj)
+
+    @admin.display(description=_("Tình trạng"))
+    def status(self, obj):
+        return super().status(obj)
+
+    @admin.action(description=_("Xóa các lượt đăng nhập sai đã hết hạn"))
+    def cleanup_expired_attempts(self, request, queryset):
+        count = self.handler.clean_expired_user_attempts(request=request)
+        self.message_user(request, _("Đã xóa %(count)d lượt đăng nhập sai đã hết hạn.") % {"count": count})
+
+
 @admin.register(ReminderSettings)
-class ReminderSettingsAdmin(SimpleHistoryAdmin, OfficeWritesAdmin):
+class ReminderSettingsAdmin(HistoryAdmin, OfficeWritesAdmin):
     list_display = ["__str__", "run_at", "due_soon_thresholds", "overdue_repeat_days", "report_due_dates", "escalation_days"]
 
     def has_add_permission(self, request, *args):

@@ -1,8 +1,10 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
 class PortfolioConfig(AppConfig):
+    default = True  # the app's own config, though this module also holds (and imports) django-axes' one
     default_auto_field = "django.db.models.BigAutoField"
     name = "portfolio"
     verbose_name = _("Theo dõi chương trình hành động")
@@ -16,3 +18,16 @@ class PortfolioConfig(AppConfig):
             sender = self.get_model(model)
             post_save.connect(data_changed, sender=sender, dispatch_uid=f"freshness-save-{model}")
             post_delete.connect(data_changed, sender=sender, dispatch_uid=f"freshness-delete-{model}")
+
+
+class AxesConfig(AxesAppConfig):
+    """django-axes (login lockout) under a Vietnamese name, its records named in Vietnamese in the admin."""
+
+    verbose_name = _("Bảo vệ đăng nhập")
+
+    def ready(self):
+        super().ready()
+        from .security import login_record_str
+
+        for model in ("AccessAttempt", "AccessFailureLog", "AccessLog"):
+            self.get_model(model).__str__ = login_record_str

@@ -39,7 +39,7 @@ class VersionedModelForm(forms.ModelForm):
     """Carries the version the user started from; saving over a newer version is refused (no lost updates)."""
 
     conflict_label = _("Bản ghi")
-    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    edit_version = forms.IntegerField(label=_("Phiên bản đang sửa"), widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

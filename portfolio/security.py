@@ -1,6 +1,8 @@
 """Request-level protections: the client's address behind a proxy, and the Content-Security-Policy."""
 
 from django.conf import settings
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 
 
 def client_ip(request) -> str:
@@ -15,6 +17,15 @@ def client_ip(request) -> str:
         return remote
     chain = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
     return chain[-proxies] if len(chain) >= proxies else remote
+
+
+def login_record_str(record) -> str:
+    """How the admin names a django-axes login record (its own names are English): who, from where, when."""
+    text = gettext("«%(username)s» từ %(address)s, %(time)s") % {
+        "username": record.username or "", "address": record.ip_address or "?",
+        "time": formats.date_format(timezone.localtime(record.attempt_time), "d/m/Y H:i") if record.attempt_time else "",
+    }
+    return text + (gettext(" (bị khóa)") if getattr(record, "locked_out", False) else "")
 
 
 class ContentSecurityPolicyMiddleware:

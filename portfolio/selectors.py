@@ -239,7 +239,7 @@ def _history_rows(records, describe):
             delta = record.diff_against(previous)
             for change in delta.changes:
                 field = record.instance_type._meta.get_field(change.field)
-                changes.append((str(field.verbose_name), _display(field, change.old), _display(field, change.new)))
+                changes.append((str(field.verbose_name), field_display(field, change.old), field_display(field, change.new)))
         by_object[record.id] = record
         if record.history_type == "~" and not changes:
             continue
@@ -254,7 +254,8 @@ def _history_rows(records, describe):
     return rows
 
 
-def _display(field, value):
+def field_display(field, value) -> str:
+    """A field's value as the history shows it: choices by label, dates dd/mm/yyyy, a related record by name, empty as "—"."""
     if value in (None, ""):
         return "—"
     if field.choices:

@@ -1,9 +1,11 @@
 import re
-
-from .helpers import admin_change_data
+from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth import get_user_model
+
+from .catalogues import english_words
+from .helpers import admin_change_data
 
 
 @pytest.fixture
@@ -93,3 +95,113 @@ def test_admin_every_registered_model_has_a_working_change_and_history_page(clie
         for view in ("change", "history"):
             url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=[obj.pk])
             assert client.get(url).status_code == 200, url
+
+
+class VisibleText(HTMLParser):
+    """The text of a page as a user meets it: content outside scripts and styles, tooltips, placeholders, button labels."""
+
+    ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
+
+    def __init__(self):
+        super().__init__()
+        self.chunks, self.hidden = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.hidden += tag in ("script", "style")
+        if "/admin/img/" in attrs.get("src", ""):
+            return  # the admin's icons: Django writes their alt text ("True", "Search") in English, outside its catalogue
+        self.chunks += [attrs[name] for name in self.ATTRIBUTES if attrs.get(name)]
+        if tag == "input" and attrs.get("type") in ("submit", "button", "reset") and attrs.get("value"):
+            self.chunks.append(attrs["value"])
+
+    def handle_endtag(self, tag):
+        self.hidden -= tag in ("script", "style")
+
+    def handle_data(self, data):
+        if not self.hidden and data.strip():
+            self.chunks.append(data)
+
+
+def english_on(page: str, vocabulary: set[str]) -> list[str]:
+    """The texts of the page holding a word of the catalogues' English (whole words: "thuộc" is not "thu").
+
+    Addresses, paths and codes are skipped: words with / @ _ : = < a digit, or a dot inside.
+    """
+    parser = VisibleText()
+    parser.feed(page)
+    return [
+        " ".join(chunk.split())[:120] for chunk in parser.chunks
+        if any(word.isascii() and word.lower() in vocabulary
+               for token in chunk.split() if not re.search(r"[/@_:=<\d]|\.\w", token) for word in re.findall(r"[^\W\d_]+", token))
+    ]
+
+
+def test_admin_and_site_pages_show_no_english(client, office, every_kind_of_record):
+    """Every page the Office can open, and the messages of a failed form, an unlock and a refused form, read in Vietnamese."""
+    from axes.models import AccessAttempt
+    from django.contrib import admin
+    from django.test import Client
+    from django.urls import NoReverseMatch, reverse
+
+    from portfolio.models import Agency, Task
+
+    # Vietnamese writes "email", "web", "cookie" and "byte" as English does, and names the keys "Control" and "Command" as they are written
+    vocabulary = english_words() - {"email", "web", "cookie", "byte", "control", "command"}
+    client.force_login(office)
+    pages = {url: client.get(url) for url in ["/", "/tasks/", f"/tasks/{Task.objects.get(number=3).pk}/", "/imports/",
+                                              f"/agencies/{Agency.objects.order_by('pk').first().pk}/", "/admin/", "/admin/password_change/",
+                                              f"/admin/auth/user/{office.pk}/password/"]}
+    for model in admin.site._registry:
+        obj = model._default_manager.order_by("pk").first()
+        for view, args in (("changelist", []), ("add", []), ("change", [obj.pk]), ("history", [obj.pk]), ("delete", [obj.pk])):
+            try:
+                url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+            except NoReverseMatch:
+                continue
+            pages[url] = client.get(url)
+    add_user = client.get("/admin/auth/user/add/")
+    pages["add a user, wrong"] = client.post("/admin/auth/user/add/", admin_change_data(add_user, username="sai tên!", password1="ngan", password2="khac"))
+    pages["unlock a login"] = client.post("/admin/axes/accessattempt/", {"action": "delete_selected", "_selected_action": [AccessAttempt.objects.get().pk]})
+    pages["unlocked"] = client.post("/admin/axes/accessattempt/", {"action": "delete_selected", "_selected_action": [AccessAttempt.objects.get().pk], "post": "yes"}, follow=True)
+    pages["a form sent without its token"] = Client(enforce_csrf_checks=True).post("/accounts/login/", {"username": "a", "password": "b"})
+    pages["the login page"] = Client().get("/accounts/login/")
+    pages["a task that does not exist"] = client.get("/tasks/999999/")
+    found = {}
+    # Django names a row of a many-to-many table "Group_permissions object (1)" on the confirmation of a deletion, outside any catalogue
+    through_rows = re.compile(r"\w+_\w+ object \(\d+\)")
+    for name, response in pages.items():
+        assert response.status_code in (200, 403, 404), (name, response.status_code)
+        texts = [text for text in english_on(response.content.decode(), vocabulary) if not through_rows.search(text)]
+        if texts:
+            found[name] = sorted(set(texts))
+    assert not found, "\n".join(f"{k}: {v}" for k, v in found.items())
+
+
+def test_admin_permission_pickers_name_each_permission_in_vietnamese(client, office, programme):
+    """Django stores "Can change nhiệm vụ"; the user and group pages show "Theo dõi chương trình hành động | Sửa nhiệm vụ"."""
+    from django.contrib.auth.models import Group
+
+    client.force_login(office)
+    for url in (f"/admin/auth/group/{Group.objects.order_by('pk').first().pk}/change/", f"/admin/auth/user/{office.pk}/change/"):
+        page = client.get(url).content.decode()
+        assert "Theo dõi chương trình hành động | Sửa nhiệm vụ" in page and "Bảo vệ đăng nhập | Xóa lượt đăng nhập sai" in page
+        assert "Theo dõi chương trình hành động | Xem lịch sử nhiệm vụ" in page
+        assert not re.search(r"\| Can (add|change|delete|view) ", page), url
+
+
+def test_portfolio_keeps_its_own_app_config_beside_the_one_for_axes():
+    from django.apps import apps
+
+    from portfolio.apps import AxesConfig, PortfolioConfig
+
+    assert type(apps.get_app_config("portfolio")) is PortfolioConfig and type(apps.get_app_config("axes")) is AxesConfig
+
+
+def test_admin_history_writes_changes_as_the_task_page_does(client, office, programme):
+    """Dates dd/mm/yyyy and an empty value as "—", where simple-history would write "None → 2030-12-31"."""
+    from portfolio.models import Task
+
+    client.force_login(office)
+    page = client.get(f"/admin/portfolio/task/{Task.objects.get(number=1).pk}/history/").content.decode()
+    assert "—&nbsp;&rarr;&nbsp;&nbsp;31/12/2030" in page and "None" not in page

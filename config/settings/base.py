@@ -44,7 +44,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "simple_history",
-    "axes",
+    "portfolio.apps.AxesConfig",  # django-axes, named in Vietnamese
     "portfolio",
 ]
 
