@@ -15,8 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from .catalogue import ascii_fold
 from .choices import FundingCategory, Role, ScheduleState, TaskKind, WorkStatus
 from .models import Agency, Assignment, Section, Task
+from .selectors import DATE_INPUT_FORMATS
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# dd/mm/yyyy whatever the browser's language (a date input would show 11/23/2026 in an English browser)
+DATE_INPUT = forms.DateInput(format="%d/%m/%Y", attrs={
+    "placeholder": "dd/mm/yyyy", "inputmode": "numeric", "size": "10", "autocomplete": "off",
+    "pattern": r"\s*(\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2})\s*", "title": _("Ngày/tháng/năm, ví dụ 22/11/2026"),
+})
 
 
 class FastSelect(forms.Select):
@@ -83,8 +88,10 @@ class TaskFilterSet(django_filters.FilterSet):
     schedule_state = django_filters.ChoiceFilter(
         label=_("Đánh giá tiến độ"), choices=ScheduleState.choices, empty_label=_("Tất cả"), widget=FastSelect
     )
-    due_from = django_filters.DateFilter(label=_("Hạn từ ngày"), field_name="next_due_date", lookup_expr="gte", widget=DATE_INPUT)
-    due_to = django_filters.DateFilter(label=_("Hạn đến ngày"), field_name="next_due_date", lookup_expr="lte", widget=DATE_INPUT)
+    due_from = django_filters.DateFilter(label=_("Hạn từ ngày"), field_name="next_due_date", lookup_expr="gte", widget=DATE_INPUT,
+                                         input_formats=DATE_INPUT_FORMATS)
+    due_to = django_filters.DateFilter(label=_("Hạn đến ngày"), field_name="next_due_date", lookup_expr="lte", widget=DATE_INPUT,
+                                       input_formats=DATE_INPUT_FORMATS)
     due_year = django_filters.NumberFilter(label=_("Hạn trong năm"), method="filter_due_year", min_value=1990, max_value=2100)
     funding = django_filters.ChoiceFilter(
         label=_("Nhóm nguồn lực"), field_name="funding__category", choices=FundingCategory.choices, empty_label=_("Tất cả"), widget=FastSelect

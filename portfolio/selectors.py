@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Aggregate, Case, CharField, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, TextField, Value, When
 from django.db.models.functions import Cast, Concat
+from django.utils.translation import gettext
 
 from .choices import LEAD_SIDE_ROLES, Role, ScheduleState, WorkStatus
 from .models import Agency, Assignment, Task
@@ -31,14 +32,28 @@ def today() -> date:
     return datetime.now(ZoneInfo(settings.TIME_ZONE)).date()
 
 
+# Dates typed on the site's pages are dd/mm/yyyy whatever the browser's language; links may carry YYYY-MM-DD.
+DATE_INPUT_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
+
+
+def parse_date_input(value: str) -> date | None:
+    """A date typed as dd/mm/yyyy (or YYYY-MM-DD, as in links); None if it is neither."""
+    for pattern in DATE_INPUT_FORMATS:
+        try:
+            return datetime.strptime(value.strip(), pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
 def parse_as_of(value: str | None) -> tuple[date, str]:
-    """The date a page is computed for (?as_of=YYYY-MM-DD), and an error message when the value is unusable."""
+    """The date a page is computed for (?as_of=dd/mm/yyyy or YYYY-MM-DD), and an error message when the value is unusable."""
     if not value:
         return today(), ""
-    try:
-        return date.fromisoformat(value), ""
-    except ValueError:
-        return today(), f"Ngày «{value}» không hợp lệ (cần dạng YYYY-MM-DD); đang hiển thị theo hôm nay."
+    parsed = parse_date_input(value)
+    if parsed is None:
+        return today(), gettext("Ngày «%(value)s» không hợp lệ (cần dạng ngày/tháng/năm, ví dụ 22/11/2026); đang hiển thị theo hôm nay.") % {"value": value}
+    return parsed, ""
 
 
 def schedule_state_conditions(as_of: date, due_soon_days: int | None = None, prefix: str = "") -> list[tuple[str, Q]]:

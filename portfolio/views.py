@@ -39,7 +39,7 @@ from .excel.reader import WorkbookError, read_programme_workbook
 from .seedparse import SourceError
 from .services.programme import programme_diff, programme_import
 from .excel.writer import table_workbook
-from .filtersets import TaskFilterSet
+from .filtersets import DATE_INPUT, TaskFilterSet
 from .freshness import cached
 from .models import Agency, Programme, Reminder, ReminderRun, ReportAttachment
 from .selectors import (
@@ -60,7 +60,7 @@ EXPORT_WIDTHS = (6, 60, 28, 40, 22, 12, 26, 16, 18, 10, 16)
 
 
 class AsOfMixin:
-    """Reads ?as_of=YYYY-MM-DD once per request; a bad value falls back to today with a message."""
+    """Reads ?as_of= (dd/mm/yyyy as typed, YYYY-MM-DD in links) once per request; a bad value falls back to today with a message."""
 
     def dispatch(self, request, *args, **kwargs):
         self.as_of, error = parse_as_of(request.GET.get("as_of"))
@@ -71,6 +71,7 @@ class AsOfMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["as_of"] = self.as_of
+        context["as_of_input"] = DATE_INPUT.render("as_of", self.as_of)
         context["as_of_query"] = urlencode({"as_of": self.request.GET["as_of"]}) if self.request.GET.get("as_of") else ""
         return context
 

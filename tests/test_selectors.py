@@ -4,7 +4,7 @@ import pytest
 
 from portfolio.choices import ScheduleState, WorkStatus
 from portfolio.models import Programme, Section, Task
-from portfolio.selectors import body_summary, parse_as_of, programme_summary, task_queryset
+from portfolio.selectors import body_summary, parse_as_of, programme_summary, task_queryset, today
 from portfolio.services import task_apply_schedule
 
 AS_OF = date(2026, 11, 22)
@@ -104,10 +104,12 @@ def test_schedule_state_unscheduled_when_the_deadline_needs_review(make_task):
     assert state_of(task) == ScheduleState.UNSCHEDULED
 
 
-def test_parse_as_of_accepts_iso_and_reports_bad_values():
-    assert parse_as_of("2026-11-22") == (date(2026, 11, 22), "")
-    as_of, error = parse_as_of("22/11/2026")
-    assert "22/11/2026" in error and "YYYY-MM-DD" in error
+def test_parse_as_of_accepts_what_users_type_and_links_carry_and_reports_bad_values():
+    assert parse_as_of("22/11/2026") == parse_as_of(" 22/11/2026 ") == parse_as_of("2026-11-22") == (date(2026, 11, 22), "")
+    assert parse_as_of("1/2/2027") == (date(2027, 2, 1), "")  # day first, as Vietnamese write it
+    for bad in ("31/02/2026", "11/23/2026", "hôm qua"):
+        as_of, error = parse_as_of(bad)
+        assert as_of == today() and bad in error and "22/11/2026" in error
 
 
 def test_programme_summary_on_the_meeting_date(programme):

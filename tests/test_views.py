@@ -107,6 +107,7 @@ def test_pages_ignore_the_browser_language(signed_in, programme):
         ("status=not_started", lambda t: t.status == "not_started"),
         *[(f"schedule_state={s.value}", (lambda s: lambda t: reference_state(t) == s)(s)) for s in ScheduleState],
         ("due_from=2026-01-01&due_to=2026-12-31", lambda t: t.next_due_date and date(2026, 1, 1) <= t.next_due_date <= date(2026, 12, 31)),
+        ("due_from=01/01/2026&due_to=31/12/2026", lambda t: t.next_due_date and date(2026, 1, 1) <= t.next_due_date <= date(2026, 12, 31)),
         ("due_from=2030-01-01", lambda t: t.next_due_date and t.next_due_date >= date(2030, 1, 1)),
         ("due_to=2025-12-31", lambda t: t.next_due_date and t.next_due_date <= date(2025, 12, 31)),
         ("due_year=2027", lambda t: t.next_due_date and t.next_due_date.year == 2027),
@@ -133,6 +134,15 @@ def test_task_list_filter_counts_match_an_independent_count(signed_in, varied, q
     assert count == len(expected)
     assert sorted(r.record.number for r in response.context["table"].page.object_list) == expected[:200]
     assert f"{count} nhiệm vụ khớp" in response.content.decode()
+
+
+def test_task_list_dates_are_typed_and_shown_day_first(signed_in, programme):
+    """dd/mm/yyyy in the date boxes whatever the browser's language; a browser's date input would show 11/22/2026 in English."""
+    page = signed_in.get("/tasks/?as_of=22/11/2026&due_from=1/12/2026&due_to=31/12/2026").content.decode()
+    assert 'name="as_of" value="22/11/2026"' in page and 'name="due_from" value="1/12/2026"' in page and "tính đến 22/11/2026" in page
+    assert 'type="date"' not in page and 'placeholder="dd/mm/yyyy"' in page
+    assert "8 nhiệm vụ khớp" in page  # the 8 tasks due 31/12/2026
+    assert 'name="as_of" value="22/11/2026"' in signed_in.get("/?as_of=2026-11-22").content.decode()  # links carry ISO dates
 
 
 def test_task_list_filters_are_not_empty(signed_in, varied):
