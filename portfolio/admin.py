@@ -78,9 +78,17 @@ class HistoryAdmin(SimpleHistoryAdmin):
     """The history page of a model with an audit trail (HistoricalRecords), in Vietnamese and dd/mm/yyyy."""
 
     object_history_list_template = "admin/portfolio/history_list.html"
+    object_history_form_template = "admin/portfolio/history_form.html"
 
     def get_historical_record_context_helper(self, request, historical_record):
         return HistoryValues(self.model, historical_record)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """An old version is shown, never saved back: restoring one would also restore what services derive from it
+        (a task's due dates from its deadline, a report's review) without them; SIMPLE_HISTORY_REVERT_DISABLED only hides the button."""
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class NotFoundAdmin(admin.ModelAdmin):

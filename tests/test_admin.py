@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from .catalogues import english_words
-from .helpers import admin_change_data
+from .helpers import admin_change_data, form_data
 
 
 @pytest.fixture
@@ -167,6 +167,8 @@ def test_admin_and_site_pages_show_no_english(client, office, every_kind_of_reco
     pages["a form sent without its token"] = Client(enforce_csrf_checks=True).post("/accounts/login/", {"username": "a", "password": "b"})
     pages["the login page"] = Client().get("/accounts/login/")
     pages["a task that does not exist"] = client.get("/tasks/999999/")
+    task = Task.objects.get(number=1)
+    pages["an old version of a task"] = client.get(f"/admin/portfolio/task/{task.pk}/history/{task.history.order_by('history_id').first().history_id}/")
     found = {}
     # Django names a row of a many-to-many table "Group_permissions object (1)" on the confirmation of a deletion, outside any catalogue
     through_rows = re.compile(r"\w+_\w+ object \(\d+\)")
@@ -205,3 +207,19 @@ def test_admin_history_writes_changes_as_the_task_page_does(client, office, prog
     client.force_login(office)
     page = client.get(f"/admin/portfolio/task/{Task.objects.get(number=1).pk}/history/").content.decode()
     assert "—&nbsp;&rarr;&nbsp;&nbsp;31/12/2030" in page and "None" not in page
+
+
+def test_admin_history_shows_old_versions_but_does_not_restore_them(client, office, programme):
+    """Restoring task 1's first version would blank its due dates (derived by a service, not by the form): refused."""
+    from portfolio.models import Task
+
+    client.force_login(office)
+    task = Task.objects.get(number=1)
+    first = task.history.order_by("history_id").first()
+    url = f"/admin/portfolio/task/{task.pk}/history/{first.history_id}/"
+    page = client.get(url)
+    assert page.status_code == 200 and "Khôi phục" not in page.content.decode()
+    assert "Historical" not in page.content.decode() and ">Portfolio<" not in page.content.decode()  # simple-history's breadcrumbs
+    assert client.post(url, form_data(page.context["adminform"].form)).status_code == 403
+    task.refresh_from_db()
+    assert task.next_due_date.isoformat() == "2027-12-31" and task.history.count() == 2

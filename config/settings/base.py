@@ -112,6 +112,9 @@ AUTHENTICATION_BACKENDS = [
     "portfolio.backends.UserBackend",  # ModelBackend that reads the group names with the user
 ]
 
+# The audit trail is read-only: old versions can be viewed, not restored (see portfolio.admin.HistoryAdmin).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 # Login protection (django-axes): a (username, address) pair is locked after repeated failures.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.5"))
