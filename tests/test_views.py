@@ -354,3 +354,16 @@ def test_the_rows_shown_follow_the_filter_and_sort_on_every_page(signed_in, vari
         shown += rows
     expected = Task.objects.filter(assignments__agency=agency).distinct().count()
     assert len(shown) == len(set(shown)) == min(expected, 75) and expected > 25
+
+
+def test_error_pages_are_in_vietnamese(signed_in):
+    """Django's own error pages are English ("Not Found", "Server Error (500)"); ours say what happened in Vietnamese."""
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+    from django.views.defaults import server_error
+
+    response = signed_in.get("/tasks/999999/")
+    assert response.status_code == 404 and "Không tìm thấy trang" in response.content.decode()
+    crashed = server_error(RequestFactory().get("/"))  # rendered without a request context, as Django does after an error
+    assert crashed.status_code == 500 and "Lỗi máy chủ" in crashed.content.decode() and "/static/portfolio/site.css" in crashed.content.decode()
+    assert "Biểu mẫu đã hết hạn" in render_to_string("403_csrf.html")
