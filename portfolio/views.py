@@ -224,7 +224,8 @@ def _compute_dashboard(as_of, tasks=None) -> dict:
             (year, n, round(150 * n / year_max), 20 + 80 * i, 175 - round(150 * n / year_max))
             for i, (year, n) in enumerate(summary["by_year"])
         ],
-        "year_chart_width": 40 + 80 * len(summary["by_year"]),
+        # Room for eight years at least: the chart scales to the column's width, so one year alone made a bar a page tall.
+        "year_chart_width": 40 + 80 * max(len(summary["by_year"]), 8),
         "body_chart_height": 20 * min(len(bodies), 12) + 4,
         "lead_side_roles": LEAD_SIDE_ROLES,
     }

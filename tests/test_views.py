@@ -273,6 +273,15 @@ def test_agency_page_is_restricted_to_the_body(signed_in, programme):
     assert f"agency={agency.pk}&amp;role=advising_lead" in page
 
 
+def test_agency_page_year_chart_keeps_its_height_with_one_year(signed_in, programme):
+    """Văn phòng Thành ủy's two tasks are both due in 2025: one bar, drawn in a chart as wide as one of eight years."""
+    response = signed_in.get(f"/agencies/{Agency.objects.get(name='Văn phòng Thành ủy').pk}/?{Q_AS_OF}")
+    assert [year for year, *_rest in response.context["year_bars"]] == [2025]
+    width = response.context["year_chart_width"]
+    assert width >= 3 * 200  # the viewBox is width x 200, drawn across the column: at most a third as tall as wide (it was 120 wide)
+    assert f'viewBox="0 0 {width} 200"' in response.content.decode()
+
+
 # Every query of the request, the session and user lookups included (issue 8: list 6, dashboard 12, export 3).
 QUERY_BUDGET = {"/": 12, "/tasks/": 6, "/tasks/{pk}/": 20, "/agencies/{agency}/": 14, "/tasks/export.xlsx": 3}
 
