@@ -18,7 +18,7 @@ from django.db.models import Model
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -206,6 +206,15 @@ class ProgressReportInline(admin.StackedInline):
 
     def get_extra(self, request, obj=None, **kwargs):
         return 1 if obj is not None and access.can_report(request.user, obj) else 0
+
+    @admin.display(description=_("Tệp đính kèm"))
+    def attachments(self, report):
+        """A submitted report's files, as links. The new report's row uses the form's upload field of the same name;
+        without this, the admin read the submitted ones' related manager and the task page failed once a report existed."""
+        links = format_html_join(", ", '<a href="{}">{}</a>', (
+            (reverse("portfolio:attachment_download", args=[file.pk]), file.original_name) for file in report.attachments.all()
+        ))
+        return links or "—"
 
     def has_add_permission(self, request, obj):
         return obj is not None and access.can_report(request.user, obj) and super().has_add_permission(request, obj)

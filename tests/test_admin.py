@@ -149,7 +149,8 @@ def test_admin_and_site_pages_show_no_english(client, office, every_kind_of_reco
     # Vietnamese writes "email", "web", "cookie" and "byte" as English does, and names the keys "Control" and "Command" as they are written
     vocabulary = english_words() - {"email", "web", "cookie", "byte", "control", "command"}
     client.force_login(office)
-    pages = {url: client.get(url) for url in ["/", "/tasks/", f"/tasks/{Task.objects.get(number=3).pk}/", "/imports/",
+    reported = Task.objects.get(number=3).pk  # the task with a report
+    pages = {url: client.get(url) for url in ["/", "/tasks/", f"/tasks/{reported}/", f"/admin/portfolio/task/{reported}/change/", "/imports/",
                                               f"/agencies/{Agency.objects.order_by('pk').first().pk}/", "/admin/", "/admin/password_change/",
                                               f"/admin/auth/user/{office.pk}/password/"]}
     for model in admin.site._registry:

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from portfolio.choices import UserKind
 from portfolio.models import Agency, ProgressReport, ReportAttachment, Task
 
-from .helpers import admin_change_data
+from .helpers import admin_change_data, inline_prefix
 from .test_permissions import OWN, csrf_client, csrf_post, make_user, report_post, task
 
 
@@ -114,6 +114,28 @@ def test_report_attachments_stored_and_served_only_to_those_who_see_the_task(use
     assert csrf_client(outsider).get(f"/attachments/{attachment.pk}/").status_code == 404
     page = reporter.get(f"/tasks/{task(OWN).pk}/").content.decode()
     assert "bao-cao.pdf" in page and "Chờ xem xét" in page
+
+
+def test_task_admin_page_still_opens_after_a_report_and_takes_the_next_one(users, media):
+    """Once a report existed, the task's admin page failed for everyone (its files were read as a field): the agency
+    could not send its next report, nor the Office open the task."""
+    from portfolio.choices import WorkStatus
+
+    reporter = csrf_client(users["reporter"])
+    assert report_post(reporter, OWN, **{"reports-0-attachments": [pdf()]}).status_code == 302
+    url = f"/admin/portfolio/task/{task(OWN).pk}/change/"
+    for client in (reporter, csrf_client(users["office"])):
+        page = client.get(url)
+        attachment = ReportAttachment.objects.get()
+        assert page.status_code == 200 and f'<a href="/attachments/{attachment.pk}/">bao-cao.pdf</a>' in page.content.decode()
+    page = reporter.get(url)
+    prefix, data = inline_prefix(page, "progressreport"), admin_change_data(page)
+    new = int(data[f"{prefix}-INITIAL_FORMS"])
+    data.update({f"{prefix}-TOTAL_FORMS": new + 1, f"{prefix}-{new}-agency": Agency.objects.get(name="Ban Tổ chức Thành ủy").pk,
+                 f"{prefix}-{new}-period": "Năm 2026", f"{prefix}-{new}-status": WorkStatus.IN_PROGRESS, f"{prefix}-{new}-percent": 60,
+                 f"{prefix}-{new}-results": "Đã trình dự thảo"})
+    assert csrf_post(reporter, url, data).status_code == 302
+    assert sorted(ProgressReport.objects.values_list("percent", flat=True)) == [40, 60]
 
 
 def test_every_change_is_in_the_history_with_who_and_when(users, media):
