@@ -1,5 +1,7 @@
 """The programme as data: programmes, sections, tasks, bodies and who does what."""
 
+from textwrap import shorten as _shorten
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -10,6 +12,12 @@ from simple_history.models import HistoricalRecords
 
 from .choices import AgencyKind, DigestState, FundingCategory, ReminderReason, ReviewState, Role, TaskKind, WorkStatus
 from .freshness import ChangeAwareQuerySet
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters at a word boundary, with "…": cut inside a word, "khóa" reads "khó" (difficult)."""
+    cut = _shorten(text, width, placeholder="…")
+    return cut if cut != "…" else text[: width - 1] + "…"  # a first word longer than the width: cut inside it after all
 
 
 class NaturalKeyManager(models.Manager):
@@ -268,7 +276,7 @@ class Task(TimeStamped):
     natural_key.dependencies = ["portfolio.programme", "portfolio.section", "portfolio.fundingsource"]
 
     def __str__(self):
-        return f"{self.number}. {self.title[:80]}"
+        return f"{self.number}. {shorten(self.title, 80)}"
 
 
 class Milestone(TimeStamped):
@@ -410,7 +418,7 @@ class TaskComment(TimeStamped):
         verbose_name_plural = _("ý kiến")
 
     def __str__(self):
-        return self.text[:60]
+        return shorten(self.text, 60)
 
 
 def _default_thresholds():

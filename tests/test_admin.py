@@ -224,3 +224,11 @@ def test_admin_history_shows_old_versions_but_does_not_restore_them(client, offi
     assert client.post(url, form_data(page.context["adminform"].form)).status_code == 403
     task.refresh_from_db()
     assert task.next_due_date.isoformat() == "2027-12-31" and task.history.count() == 2
+
+
+def test_task_and_comment_names_are_cut_between_words(programme):
+    """Cut at 80 characters, task 4's name ended in "khó" (difficult) where the title says "khóa" (term)."""
+    from portfolio.models import Task, shorten
+
+    assert str(Task.objects.get(number=4)) == "4. Ban hành Chương trình làm việc toàn khóa của Ban Chấp hành Đảng bộ thành phố…"
+    assert shorten("Ngắn gọn", 60) == "Ngắn gọn" and shorten("x" * 100, 10) == "x" * 9 + "…"
