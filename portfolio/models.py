@@ -1,7 +1,5 @@
 """The programme as data: programmes, sections, tasks, bodies and who does what."""
 
-from textwrap import shorten as _shorten
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -15,9 +13,16 @@ from .freshness import ChangeAwareQuerySet
 
 
 def shorten(text: str, width: int) -> str:
-    """``text`` cut to ``width`` characters at a word boundary, with "…": cut inside a word, "khóa" reads "khó" (difficult)."""
-    cut = _shorten(text, width, placeholder="…")
-    return cut if cut != "…" else text[: width - 1] + "…"  # a first word longer than the width: cut inside it after all
+    """``text`` cut to ``width`` characters at a word boundary, with "…": cut inside a word, "khóa" reads "khó" (difficult).
+
+    Cheap (a select of every task names each one): no textwrap, which took 27 µs a name.
+    """
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    if not text[width - 1].isspace() and len(cut.split()) > 1:
+        cut = cut.rsplit(maxsplit=1)[0]  # the cut fell inside a word: leave that word out
+    return cut.rstrip() + "…"
 
 
 class NaturalKeyManager(models.Manager):
