@@ -14,7 +14,6 @@ from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswo
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Model
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -69,8 +68,8 @@ class HistoryValues(HistoricalRecordContextHelper):
         field = self.model._meta.get_field(change.field)
         if field.many_to_many:
             return super().prepare_delta_change_value(change, value)
-        if field.is_relation and isinstance(value, Model):
-            return str(value)
+        if field.is_relation and value is not None:
+            return str(value)  # the record, or simple-history's DeletedObject ("Đã xóa cơ quan") when it is gone
         return field_display(field, value)
 
 

@@ -232,3 +232,18 @@ def test_task_and_comment_names_are_cut_between_words(programme):
 
     assert str(Task.objects.get(number=4)) == "4. Ban hành Chương trình làm việc toàn khóa của Ban Chấp hành Đảng bộ thành phố…"
     assert shorten("Ngắn gọn", 60) == "Ngắn gọn" and shorten("x" * 100, 10) == "x" * 9 + "…"
+
+
+def test_admin_history_names_a_body_deleted_since(client, office, programme):
+    """A change to a body that no longer exists is shown as such, where reading it by id failed the page."""
+    from portfolio.models import Agency, Task
+
+    task, unit = Task.objects.get(number=1), Agency.objects.create(name="Phòng Thử nghiệm")
+    task.delegate = unit
+    task.save()
+    task.delegate = None
+    task.save()
+    unit.delete()
+    client.force_login(office)
+    page = client.get(f"/admin/portfolio/task/{task.pk}/history/")
+    assert page.status_code == 200 and "Đã xóa cơ quan" in page.content.decode()
