@@ -7,6 +7,8 @@ unit), report only where it is on the lead side, and comment where it coordinate
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 
 from .backends import group_names
@@ -98,3 +100,128 @@ def can_comment(user, task: Task) -> bool:
 def commenting_agencies(user, task: Task) -> QuerySet[Agency]:
     agencies = Agency.objects.filter(Q(assignments__task=task) | Q(delegated_tasks=task)).distinct()
     return agencies if is_office(user) else agencies.filter(pk__in=agency_ids(user))
+
+
+
+# ---- one rule per model: which rows a user may see ----------------------------------------------------------------
+#
+# Every admin view (list, change, delete, history, each history version, autocomplete) and the site's views ask
+# scope() for querysets and can_see() for one record, so a record outside a user's work answers 404 everywhere.
+
+EVERYONE = "everyone"  # reference data every signed-in user reads (programme, sections, body names, funding)
+OVERSIGHT = "oversight"  # the Office and leaders only (reminder runs and settings)
+OFFICE_ONLY = "office"  # the Office only (users, groups, login records, anything without a rule)
+
+
+@dataclass(frozen=True)
+class ThroughTask:
+    """Rows that belong to a task (``path`` leads from the row to it; "" is the task itself): visible with the task."""
+
+    path: str
+
+
+@dataclass(frozen=True)
+class ToAgency:
+    """Rows addressed to one agency (its reminders and their e-mails): that agency's own reporters."""
+
+    path: str
+
+
+def _rules() -> dict:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from . import models as m
+
+    return {
+        m.Programme: EVERYONE, m.Section: EVERYONE, m.Agency: EVERYONE, m.AgencyAlias: EVERYONE, m.FundingSource: EVERYONE,
+        m.Task: ThroughTask(""), m.Milestone: ThroughTask("task"), m.Assignment: ThroughTask("task"),
+        m.ProgressReport: ThroughTask("task"), m.TaskComment: ThroughTask("task"), m.ReportAttachment: ThroughTask("report__task"),
+        m.Digest: ToAgency("agency"), m.Reminder: ToAgency("agency"),
+        m.ReminderRun: OVERSIGHT, m.ReminderSettings: OVERSIGHT,
+        get_user_model(): OFFICE_ONLY, Group: OFFICE_ONLY,
+    }
+
+
+_RULES: dict = {}
+
+
+def rule_for(model):
+    """The rule of a model, or of the model a simple-history record tracks; a model without a rule is the Office's."""
+    if not _RULES:
+        _RULES.update(_rules())
+    model = getattr(model, "instance_type", model)
+    return _RULES.get(model, OFFICE_ONLY)
+
+
+def _constant(user, rule) -> bool | None:
+    """The answer when it does not depend on the row: True, False, or None (ask the row)."""
+    if is_office(user):
+        return True
+    if rule == OFFICE_ONLY or not user.is_authenticated:
+        return False
+    if rule == EVERYONE or is_viewer(user):
+        return True
+    if rule == OVERSIGHT or not agency_ids(user):
+        return False
+    return None
+
+
+def scope(user, queryset: QuerySet) -> QuerySet:
+    """The rows of ``queryset`` the user may see."""
+    rule = rule_for(queryset.model)
+    answer = _constant(user, rule)
+    if answer is not None:
+        return queryset if answer else queryset.none()
+    if isinstance(rule, ThroughTask):
+        tasks = visible_tasks(user).values("pk")
+        return queryset.filter(**{f"{rule.path}__in" if rule.path else "pk__in": tasks})
+    return queryset.filter(**{f"{rule.path}__in": agency_ids(user)})
+
+
+def _follow(obj, path: str):
+    """The id at the end of ``path`` from this record, read from its own foreign keys (a record rebuilt from history
+    has no row of its own)."""
+    first, _sep, rest = path.partition("__")
+    value = getattr(obj, f"{first}_id")
+    if rest and value is not None:
+        model = obj._meta.get_field(first).related_model
+        value = model._default_manager.filter(pk=value).values_list(f"{rest}_id", flat=True).first()
+    return value
+
+
+def can_see(user, obj) -> bool:
+    """Whether the user may see this record (a live one, or a deleted one rebuilt from its history)."""
+    rule = rule_for(type(obj))
+    answer = _constant(user, rule)
+    if answer is not None:
+        return answer
+    if isinstance(rule, ThroughTask):
+        task_id = obj.pk if not rule.path else _follow(obj, rule.path)
+        return task_id is not None and visible_tasks(user, Task.objects.filter(pk=task_id)).exists()
+    return _follow(obj, rule.path) in agency_ids(user)
+
+
+def sees_agency_details(user, agency: Agency) -> bool:
+    """A body's people and addresses (members, e-mails, its history): the Office, leaders, and the body's own reporters."""
+    return sees_everything(user) or agency.pk in agency_ids(user)
+
+
+def may_import(user) -> bool:
+    """Who may upload a workbook: the Office and agency reporters (a leader only reads)."""
+    return user.is_authenticated and (is_office(user) or (not is_viewer(user) and bool(agency_ids(user))))
+
+
+def agency_pages(user) -> set[int] | None:
+    """The bodies whose page (and reporting workbook) the user may open; None means every body."""
+    return None if sees_everything(user) else agency_ids(user)
+
+
+def may_open_agency(user, agency_id: int) -> bool:
+    pages = agency_pages(user)
+    return pages is None or agency_id in pages
+
+
+def may_report_for(user, agency: Agency) -> bool:
+    """Who may download and send back a body's reporting workbook: the Office, and the body's own reporters."""
+    return is_office(user) or (not is_viewer(user) and agency.pk in agency_ids(user))

@@ -7,12 +7,13 @@ through portfolio.services, so the admin and the other entry points agree.
 from axes.admin import AccessAttemptAdmin as BaseAccessAttemptAdmin
 from axes.models import AccessAttempt
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
@@ -82,16 +83,41 @@ class HistoryAdmin(SimpleHistoryAdmin):
     def get_historical_record_context_helper(self, request, historical_record):
         return HistoryValues(self.model, historical_record)
 
+    def history_view(self, request, object_id, extra_context=None):
+        self._visible_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         """An old version is shown, never saved back: restoring one would also restore what services derive from it
         (a task's due dates from its deadline, a report's review) without them; SIMPLE_HISTORY_REVERT_DISABLED only hides the button."""
+        self._visible_or_404(request, object_id, version_id)
         if request.method == "POST":
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
 
+    def _visible_or_404(self, request, object_id, version_id=None):
+        """simple-history's views check only the model's permission and rebuild a record the user's queryset does not
+        hold from its history: the record (live or deleted) and the version must both be ones the user may see."""
+        history = self.model.history
+        try:
+            pk = self.model._meta.pk.to_python(unquote(object_id))
+            records = history.filter(**{self.model._meta.pk.attname: pk})
+            if version_id is not None:
+                records = records.filter(history_id=history.model._meta.pk.to_python(version_id))
+            live = self.model._default_manager.filter(pk=pk).first()
+            record = records.order_by("-history_date", "-history_id").first()
+        except (ValidationError, ValueError, OverflowError):
+            raise Http404 from None
+        seen = [obj for obj in (live, record.instance if record else None) if obj is not None]
+        if not seen or (version_id is not None and record is None):
+            raise Http404
+        if not all(self.has_view_permission(request, obj) or self.has_change_permission(request, obj) for obj in seen):
+            raise Http404
+
 
 class NotFoundAdmin(admin.ModelAdmin):
-    """A record outside what the user may see answers 404, not the admin's redirect to its index.
+    """Rows as portfolio.access scopes them; a record outside what the user may see answers 404, not the admin's
+    redirect to its index (change, delete and Django's own history view all look it up through get_queryset).
 
     Models with an audit trail (HistoricalRecords) put HistoryAdmin first in their bases; the others keep
     Django's own history page, the admin's log of changes: simple-history's page fails on a model it does not track.
@@ -99,6 +125,32 @@ class NotFoundAdmin(admin.ModelAdmin):
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         raise Http404
+
+    def get_queryset(self, request):
+        return access.scope(request.user, super().get_queryset(request))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        self._found_or_404(request, object_id)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._found_or_404(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def _found_or_404(self, request, object_id):
+        """Django asks the model's permission before looking the record up: a record the user may not see would
+        answer 403 where a missing one answers 404. Looking it up first, both answer 404."""
+        if object_id is not None and self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and (obj is None or access.can_see(request.user, obj))
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or access.can_see(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or access.can_see(request.user, obj))
 
 
 class OfficeWritesAdmin(NotFoundAdmin):
@@ -147,6 +199,46 @@ class AgencyAdmin(HistoryAdmin, OfficeWritesAdmin):
     autocomplete_fields = ["parent"]
     filter_horizontal = ["members"]
     inlines = [AgencyAliasInline]
+
+    # A body's people and addresses are for the Office, leaders and the body's own reporters (access.sees_agency_details):
+    # not on another body's page, its list, its history, nor findable through the search box or the autocomplete.
+    # Members are the Office's to manage: their picker lists every user, so only the Office gets it.
+    PRIVATE_FIELDS = ("members", "emails")
+
+    def _hidden(self, request, obj):
+        if access.is_office(request.user):
+            return ()
+        return self.PRIVATE_FIELDS if obj is None or not access.sees_agency_details(request.user, obj) else ("members",)
+
+    def get_exclude(self, request, obj=None):
+        return self._hidden(request, obj) or None
+
+    def get_fields(self, request, obj=None):
+        hidden = self._hidden(request, obj)
+        return [f for f in super().get_fields(request, obj) if f not in hidden]
+
+    def get_list_display(self, request):
+        return self.list_display if access.sees_everything(request.user) else [f for f in self.list_display if f not in self.PRIVATE_FIELDS]
+
+    def get_search_fields(self, request):
+        return self.search_fields if access.sees_everything(request.user) else [f for f in self.search_fields if f not in self.PRIVATE_FIELDS]
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._details_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._details_or_404(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _details_or_404(self, request, object_id):
+        try:
+            agency = Agency.objects.filter(pk=Agency._meta.pk.to_python(unquote(object_id))).first()
+        except ValidationError:
+            raise Http404 from None
+        # A deleted body's history (no row left) is for those who see every body.
+        if agency is None and not access.sees_everything(request.user) or agency is not None and not access.sees_agency_details(request.user, agency):
+            raise Http404
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -294,16 +386,22 @@ class TaskAdmin(HistoryAdmin, NotFoundAdmin):
         if task is None:
             return
         allowed = {
-            "reports": access.can_report(request.user, task),
-            "comments": access.can_comment(request.user, task),
-            "milestones": access.is_office(request.user),
-            "assignments": access.is_office(request.user),
+            "reports": (access.can_report(request.user, task), task.reports),
+            "comments": (access.can_comment(request.user, task), task.comments),
+            "milestones": (access.is_office(request.user), task.milestones),
+            "assignments": (access.is_office(request.user), task.assignments),
         }
-        for prefix, may_add in allowed.items():
+        for prefix, (may_add, rows) in allowed.items():
+            total, initial = request.POST.get(f"{prefix}-TOTAL_FORMS"), request.POST.get(f"{prefix}-INITIAL_FORMS")
+            if total is None and initial is None:
+                continue  # the inline was not on the page (a reporter's page without it); Django ignores it too
             try:
-                added = int(request.POST.get(f"{prefix}-TOTAL_FORMS", 0)) - int(request.POST.get(f"{prefix}-INITIAL_FORMS", 0))
-            except ValueError:
-                raise PermissionDenied
+                added = int(total) - int(initial)
+            except (TypeError, ValueError):
+                raise BadRequest(f"{prefix}: TOTAL_FORMS/INITIAL_FORMS") from None
+            # The page lists every existing row: a different count names rows it never offered (another task's report).
+            if int(initial) != rows.count() or added < 0:
+                raise BadRequest(f"{prefix}: INITIAL_FORMS")
             if added > 0 and not may_add:
                 raise PermissionDenied
 
@@ -311,9 +409,15 @@ class TaskAdmin(HistoryAdmin, NotFoundAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         return fieldsets if obj is not None else fieldsets[:-1]
 
+    def log_change(self, request, obj, message):
+        """Nothing saved, nothing logged: a reporter's page posted as loaded (every task field read-only to it)
+        would otherwise leave a "changed" entry in the task's log."""
+        if not message:
+            return None
+        return super().log_change(request, obj, message)
+
     def get_queryset(self, request):
-        queryset = access.visible_tasks(request.user, super().get_queryset(request))
-        return queryset.annotate(schedule_state=schedule_state_expression(today()))
+        return super().get_queryset(request).annotate(schedule_state=schedule_state_expression(today()))
 
     @admin.display(description=_("Đánh giá tiến độ"), ordering="schedule_state")
     def schedule_state_badge(self, obj):
@@ -322,12 +426,7 @@ class TaskAdmin(HistoryAdmin, NotFoundAdmin):
     def has_change_permission(self, request, obj=None):
         if access.is_viewer(request.user) and not access.is_office(request.user):
             return False
-        allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or access.can_view_task(request.user, obj))
-
-    def has_view_permission(self, request, obj=None):
-        allowed = super().has_view_permission(request, obj)
-        return allowed and (obj is None or access.can_view_task(request.user, obj))
+        return super().has_change_permission(request, obj)
 
     def has_add_permission(self, request):
         return access.is_office(request.user) and super().has_add_permission(request)
@@ -375,7 +474,7 @@ class TaskAdmin(HistoryAdmin, NotFoundAdmin):
     def save_formset(self, request, form, formset, change):
         # Reports and comments are written by their services (permission and rules checked there).
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        new_forms = [f for f in formset.forms if f.instance.pk is None and f.has_changed() and f.is_valid()]
+        new_forms = [f for f in formset.extra_forms if f.instance.pk is None and f.has_changed() and f.is_valid()]
         if formset.model is ProgressReport:
             for report_form in new_forms:
                 data = report_form.cleaned_data
@@ -440,12 +539,6 @@ class ProgressReportAdmin(HistoryAdmin, NotFoundAdmin):
     def task_number(self, obj):
         return obj.task.number
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if access.sees_everything(request.user):
-            return queryset
-        return queryset.filter(task__in=access.visible_tasks(request.user))
-
     def get_fields(self, request, obj=None):
         fields = list(self.readonly_fields)
         if access.is_office(request.user) and obj is not None:
@@ -502,10 +595,6 @@ class AssignmentAdmin(HistoryAdmin, OfficeWritesAdmin):
     search_fields = ["task__title", "agency__name"]
     autocomplete_fields = ["task", "agency"]
     list_select_related = ["task", "agency"]
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        return queryset if access.sees_everything(request.user) else queryset.filter(task__in=access.visible_tasks(request.user))
 
 
 class AgencyMembershipInline(admin.TabularInline):
@@ -624,10 +713,6 @@ class DigestAdmin(NotFoundAdmin):
     def body(self, obj):
         return obj.agency or _("Văn phòng Thành ủy (tổng hợp)")
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        return queryset if access.sees_everything(request.user) else queryset.filter(agency__in=access.agency_ids(request.user))
-
     def has_add_permission(self, request):
         return False
 
@@ -641,10 +726,6 @@ class ReminderAdmin(NotFoundAdmin):
     list_filter = ["reason", "created_at"]
     search_fields = ["agency__name", "task__title"]
     list_select_related = ["agency", "task"]
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        return queryset if access.sees_everything(request.user) else queryset.filter(task__in=access.visible_tasks(request.user))
 
     def has_add_permission(self, request):
         return False

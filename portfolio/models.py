@@ -1,7 +1,7 @@
 """The programme as data: programmes, sections, tasks, bodies and who does what."""
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +23,18 @@ def shorten(text: str, width: int) -> str:
     if not text[width - 1].isspace() and len(cut.split()) > 1:
         cut = cut.rsplit(maxsplit=1)[0]  # the cut fell inside a word: leave that word out
     return cut.rstrip() + "…"
+
+
+# The longest text each kind of field takes: TextField alone only hints a length to forms, so every bounded
+# TextField also carries the validator that full_clean() (the admin, the services, the workbook preview and apply) runs.
+TITLE_MAX = 2000  # the appendix's longest cell is 330 characters
+REPORT_TEXT_MAX = 10000  # a report's results, difficulties or proposals: several pages
+COMMENT_MAX = 5000
+
+
+def bounded(limit: int) -> dict:
+    """The keyword arguments of a TextField of at most ``limit`` characters."""
+    return {"max_length": limit, "validators": [MaxLengthValidator(limit)]}
 
 
 class NaturalKeyManager(models.Manager):
@@ -64,7 +76,7 @@ class Programme(TimeStamped):
     objects = NaturalKeyManager("code")
 
     code = models.CharField(_("số hiệu"), max_length=50, unique=True, help_text=_("Ví dụ: 02-CTr/TU"))
-    title = models.TextField(_("tên chương trình"))
+    title = models.TextField(_("tên chương trình"), **bounded(TITLE_MAX))
     adopted_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
     source_name = models.CharField(_("tệp nguồn"), max_length=255, blank=True)
 
@@ -87,7 +99,7 @@ class Section(TimeStamped):
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="sections", verbose_name=_("chương trình"))
     numeral = models.CharField(_("mục"), max_length=10)
-    title = models.TextField(_("tiêu đề"))
+    title = models.TextField(_("tiêu đề"), **bounded(TITLE_MAX))
     position = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
 
     class Meta:
@@ -117,7 +129,7 @@ class Agency(TimeStamped):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children", verbose_name=_("cơ quan cấp trên")
     )
     emails = models.TextField(
-        _("địa chỉ thư điện tử"), blank=True, help_text=_("Mỗi dòng một địa chỉ; nhắc việc được gửi tới tất cả.")
+        _("địa chỉ thư điện tử"), blank=True, help_text=_("Mỗi dòng một địa chỉ; nhắc việc được gửi tới tất cả."), **bounded(COMMENT_MAX)
     )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="agencies", verbose_name=_("người dùng thuộc cơ quan")
@@ -204,12 +216,12 @@ class Task(TimeStamped):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("chương trình"))
     section = models.ForeignKey(Section, on_delete=models.RESTRICT, related_name="tasks", verbose_name=_("mục"))
     number = models.PositiveIntegerField(_("TT"))
-    title = models.TextField(_("nhiệm vụ cụ thể"))
+    title = models.TextField(_("nhiệm vụ cụ thể"), **bounded(TITLE_MAX))
     kind = models.CharField(_("loại nhiệm vụ"), max_length=20, choices=TaskKind.choices, default=TaskKind.OTHER)
-    lead_text = models.TextField(_("cơ quan chủ trì (nguyên văn)"))
-    partners_text = models.TextField(_("cơ quan phối hợp (nguyên văn)"), blank=True)
+    lead_text = models.TextField(_("cơ quan chủ trì (nguyên văn)"), **bounded(TITLE_MAX))
+    partners_text = models.TextField(_("cơ quan phối hợp (nguyên văn)"), blank=True, **bounded(TITLE_MAX))
     deadline_text = models.CharField(_("thời hạn thực hiện (nguyên văn)"), max_length=255, blank=True)
-    funding_text = models.TextField(_("nguồn lực (nguyên văn)"), blank=True)
+    funding_text = models.TextField(_("nguồn lực (nguyên văn)"), blank=True, **bounded(TITLE_MAX))
     funding = models.ForeignKey(
         FundingSource, on_delete=models.PROTECT, null=True, blank=True, related_name="tasks", verbose_name=_("nguồn lực")
     )
@@ -356,9 +368,9 @@ class ProgressReport(TimeStamped):
         _("tiến độ (%)"), validators=[MinValueValidator(0), MaxValueValidator(100)], help_text=_("Số nguyên từ 0 đến 100")
     )
     completed_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True, help_text=_("Bắt buộc khi tình trạng là Hoàn thành"))
-    results = models.TextField(_("kết quả đạt được"), blank=True)
-    difficulties = models.TextField(_("khó khăn, vướng mắc"), blank=True)
-    proposals = models.TextField(_("đề xuất, kiến nghị"), blank=True)
+    results = models.TextField(_("kết quả đạt được"), blank=True, **bounded(REPORT_TEXT_MAX))
+    difficulties = models.TextField(_("khó khăn, vướng mắc"), blank=True, **bounded(REPORT_TEXT_MAX))
+    proposals = models.TextField(_("đề xuất, kiến nghị"), blank=True, **bounded(REPORT_TEXT_MAX))
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="progress_reports", verbose_name=_("người gửi")
     )
@@ -367,7 +379,7 @@ class ProgressReport(TimeStamped):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("người xem xét")
     )
     reviewed_at = models.DateTimeField(_("xem xét lúc"), null=True, blank=True)
-    review_comment = models.TextField(_("ý kiến của Văn phòng"), blank=True)
+    review_comment = models.TextField(_("ý kiến của Văn phòng"), blank=True, **bounded(COMMENT_MAX))
     version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
 
@@ -415,7 +427,7 @@ class TaskComment(TimeStamped):
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="comments", verbose_name=_("nhiệm vụ"))
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="comments", verbose_name=_("cơ quan"))
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người viết"))
-    text = models.TextField(_("ý kiến"))
+    text = models.TextField(_("ý kiến"), **bounded(COMMENT_MAX))
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -445,7 +457,7 @@ class ReminderSettings(TimeStamped):
         help_text=_("Ví dụ: 15/12 (hằng năm); 15/06, 15/12 (6 tháng); 15/03, 15/06, 15/09, 15/12 (hằng quý)."),
     )
     report_remind_before_days = models.PositiveSmallIntegerField(_("nhắc báo cáo trước hạn (ngày)"), default=14)
-    office_emails = models.TextField(_("thư điện tử của Văn phòng"), blank=True, help_text=_("Nhận bản tổng hợp hằng ngày; mỗi dòng một địa chỉ."))
+    office_emails = models.TextField(_("thư điện tử của Văn phòng"), blank=True, **bounded(COMMENT_MAX), help_text=_("Nhận bản tổng hợp hằng ngày; mỗi dòng một địa chỉ."))
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
 
     class Meta:

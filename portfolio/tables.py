@@ -38,10 +38,11 @@ class TaskTable(tables.Table):
         # The page size is chosen by the view from a fixed list, never taken from the URL as is.
         per_page_field = "table_per_page_unused"
 
-    def __init__(self, *args, as_of_query: str = "", rows_queryset=None, **kwargs):
+    def __init__(self, *args, as_of_query: str = "", rows_queryset=None, agency_pages: set[int] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.as_of_query = as_of_query
         self.rows_queryset = rows_queryset
+        self.agency_pages = agency_pages  # bodies whose page the user may open (None: every body)
 
     def _task_href(self, record) -> str:
         return self.task_url.format(record.pk)
@@ -136,7 +137,8 @@ def _progress_html(record) -> str:
 CELL_HTML = {
     "number": lambda table, r: _link(table._task_href(r), r.number),
     "title": lambda table, r: _link(table._task_href(r), r.title),
-    "lead_name": lambda table, r: _link(table.agency_url.format(r.lead_id), r.lead_name) if r.lead_id else escape(r.lead_name or "—"),
+    "lead_name": lambda table, r: _link(table.agency_url.format(r.lead_id), r.lead_name)
+    if r.lead_id and (table.agency_pages is None or r.lead_id in table.agency_pages) else escape(r.lead_name or "—"),
     "others": lambda table, r: _others_html(r, table.labels["role"]),
     "deadline_text": lambda table, r: escape(r.deadline_text),
     "next_due_date": lambda table, r: _date(r.next_due_date),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 import time
 import uuid
@@ -34,8 +33,7 @@ from config.celery import app as celery_app
 from . import access
 from .choices import LEAD_SIDE_ROLES, Role, ScheduleState
 from .excel.meeting import meeting_workbook
-from .excel.columns import CATALOGUE_SHEET
-from .excel.reader import WorkbookError, read_programme_workbook
+from .excel.reader import WorkbookError, check_archive, is_programme_workbook, read_programme_workbook
 from .seedparse import SourceError
 from .services.programme import programme_diff, programme_import
 from .excel.writer import table_workbook
@@ -96,6 +94,7 @@ class TaskListView(AsOfMixin, SingleTableMixin, FilterView):
         return {
             "as_of_query": urlencode({"as_of": self.request.GET["as_of"]}) if self.request.GET.get("as_of") else "",
             "rows_queryset": task_queryset(as_of=self.as_of, bodies="text"),
+            "agency_pages": access.agency_pages(self.request.user),
         }
 
     def get_table_pagination(self, table):
@@ -154,7 +153,7 @@ class TaskDetailView(AsOfMixin, DetailView):
         queryset = task_queryset(as_of=self.as_of).select_related("delegate", "delegated_by").prefetch_related(
             "milestones", "reports__attachments", "reports__agency", "reports__submitted_by", "reports__reviewed_by",
             "comments__agency", "comments__author",
-            Prefetch("reminders", queryset=Reminder.objects.select_related("agency", "digest").order_by("-created_at")),
+            Prefetch("reminders", queryset=access.scope(self.request.user, Reminder.objects.select_related("agency", "digest")).order_by("-created_at")),
         )
         return access.visible_tasks(self.request.user, queryset)
 
@@ -231,9 +230,10 @@ def _compute_dashboard(as_of, tasks=None) -> dict:
     }
 
 
-def body_rows_html(bodies, as_of, as_of_query: str) -> str:
+def body_rows_html(bodies, as_of, as_of_query: str, pages: set[int] | None = None) -> str:
     """The per-body table's rows, rendered in Python: a province has a thousand bodies, and per-row template tags
-    (five URLs each) cost more than every query of the page together."""
+    (five URLs each) cost more than every query of the page together. A body's name links to its page only where
+    the user may open it (``pages``; None: every body)."""
     list_url = reverse("portfolio:task_list")
     detail = reverse("portfolio:agency_detail", args=[0]).replace("/0/", "/{}/")
     day = as_of.isoformat()
@@ -244,10 +244,12 @@ def body_rows_html(bodies, as_of, as_of_query: str) -> str:
         overdue = format_html('<a class="bad" href="{}&amp;schedule_state=overdue">{}</a>', listed, body["overdue"]) if body["overdue"] else "0"
         due_soon = format_html('<a href="{}&amp;schedule_state=due_soon">{}</a>', listed, body["due_soon"]) if body["due_soon"] else "0"
         share = "—" if body["on_time_share"] is None else f"{body['on_time_share']}%"
+        name = format_html('<a href="{}{}">{}</a>', detail.format(body["agency_id"]), suffix, body["name"]) \
+            if pages is None or body["agency_id"] in pages else body["name"]
         rows.append(format_html(
-            '<tr><td><a href="{}{}">{}</a></td><td class="n"><a href="{}">{}</a></td><td class="n">{}</td>'
+            '<tr><td>{}</td><td class="n"><a href="{}">{}</a></td><td class="n">{}</td>'
             '<td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>',
-            detail.format(body["agency_id"]), suffix, body["name"], listed, body["total"], body["done"], overdue, due_soon, share,
+            name, listed, body["total"], body["done"], overdue, due_soon, share,
         ))
     if not rows:
         return format_html('<tr><td colspan="6">{}</td></tr>', _("Chưa có cơ quan chủ trì nào."))
@@ -261,7 +263,7 @@ class DashboardView(AsOfMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         visible = None if access.sees_everything(self.request.user) else access.visible_tasks(self.request.user)
         context.update(_dashboard_context(self.as_of, visible))
-        context["body_rows"] = body_rows_html(context["bodies"], self.as_of, context["as_of_query"])
+        context["body_rows"] = body_rows_html(context["bodies"], self.as_of, context["as_of_query"], access.agency_pages(self.request.user))
         return context
 
 
@@ -271,13 +273,14 @@ class AgencyDetailView(AsOfMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         agency = get_object_or_404(Agency.objects.select_related("parent"), pk=self.kwargs["pk"])
-        if not access.sees_everything(self.request.user) and agency.pk not in access.agency_ids(self.request.user):
+        if not access.may_open_agency(self.request.user, agency.pk):
             raise Http404
         context["agency"] = agency
+        context["may_report_for"] = access.may_report_for(self.request.user, agency)
         context["roles"] = agency_roles(agency=agency)
         context.update(_dashboard_context(self.as_of, agency_tasks(agency=agency)))
         context["bodies"] = [b for b in context["bodies"] if b["agency_id"] == agency.pk] or context["bodies"]
-        context["body_rows"] = body_rows_html(context["bodies"], self.as_of, context["as_of_query"])
+        context["body_rows"] = body_rows_html(context["bodies"], self.as_of, context["as_of_query"], access.agency_pages(self.request.user))
         context["filter_query"] = urlencode({"agency": agency.pk})
         context["reminders"] = agency.reminders.select_related("task", "digest").order_by("-created_at")[:50]
         return context
@@ -315,7 +318,7 @@ def healthz(request):
 def agency_workbook_download(request, pk):
     """The agency's reporting workbook (its lead-side tasks), for the Office or the agency's own reporters."""
     agency = get_object_or_404(Agency, pk=pk)
-    if not access.is_office(request.user) and agency.pk not in access.agency_ids(request.user):
+    if not access.may_report_for(request.user, agency):
         raise Http404
     as_of, _error = parse_as_of(request.GET.get("as_of"))
     response = HttpResponse(agency_workbook_export(agency=agency, as_of=as_of), content_type=XLSX)
@@ -339,7 +342,7 @@ def _import_storage():
 
 def import_upload(request):
     """Upload an agency workbook; the preview is shown before anything is written."""
-    if access.is_viewer(request.user) and not access.is_office(request.user):
+    if not access.may_import(request.user):
         raise PermissionDenied
     error = ""
     if request.method == "POST":
@@ -351,8 +354,13 @@ def import_upload(request):
         elif upload.size > settings.PORTFOLIO_XLSX_MAX_BYTES:
             error = _("Tệp vượt quá dung lượng cho phép.")
         else:
+            data = upload.read()
+            try:
+                check_archive(data, name=upload.name)  # a refused file is never stored
+            except WorkbookError as exc:
+                return render(request, "portfolio/import_upload.html", {"error": str(exc)})
             token = uuid.uuid4().hex
-            (_import_storage() / f"{token}.xlsx").write_bytes(upload.read())
+            (_import_storage() / f"{token}.xlsx").write_bytes(data)
             request.session[f"import-{token}"] = upload.name
             return redirect("portfolio:import_preview", token=token)
     return render(request, "portfolio/import_upload.html", {"error": error})
@@ -368,24 +376,27 @@ def _confirmed(request, path, token) -> bool:
     return False
 
 
-def _is_programme_workbook(data: bytes) -> bool:
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return CATALOGUE_SHEET.encode() in archive.read("xl/workbook.xml")
-    except (zipfile.BadZipFile, KeyError):
-        return False
-
-
 def import_preview(request, token):
+    """The preview of a stored upload, then its confirmation; whatever fails, the upload does not stay on disk."""
+    if not access.may_import(request.user):
+        raise PermissionDenied
+    try:
+        return _import_preview(request, token)
+    except Exception:
+        if re.fullmatch(r"[0-9a-f]{32}", token):
+            for suffix in (".xlsx", ".json"):
+                (_import_storage() / f"{token}{suffix}").unlink(missing_ok=True)
+        raise
+
+
+def _import_preview(request, token):
     name = request.session.get(f"import-{token}")
     path = _import_storage() / f"{token}.xlsx"
     if not name or not re.fullmatch(r"[0-9a-f]{32}", token) or not path.exists():
         raise Http404
     stored = path.with_suffix(".json")  # the preview as shown: the confirmation applies it without reading the file again
     data = path.read_bytes()
-    if _is_programme_workbook(data):
+    if is_programme_workbook(data):
         return _programme_preview(request, path, name, token, data)
     try:
         preview = Preview.from_json(stored.read_text(encoding="utf-8")) if stored.exists() else agency_import_preview(data=data, user=request.user, name=name)

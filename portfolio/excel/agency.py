@@ -28,6 +28,7 @@ FILLED = {
     "KẾT QUẢ ĐẠT ĐƯỢC": "results", "KHÓ KHĂN, VƯỚNG MẮC": "difficulties", "ĐỀ XUẤT, KIẾN NGHỊ": "proposals",
 }
 KEY_HEADER = "KHÓA"
+MAX_ID, MAX_VERSION = 2**63 - 1, 2**31 - 1  # the id and version columns' ranges: larger numbers name no row
 FIRST_ROW = 4
 FILL_COLOUR = PatternFill("solid", fgColor="FFF9DB")
 # Written with openpyxl (not the exports' XlsxWriter) for its sheet protection and data validation.
@@ -127,7 +128,7 @@ def _read_rows(workbook, name):
     agency_id = None
     if META_SHEET in workbook.sheetnames:
         meta = next(workbook[META_SHEET].iter_rows(min_row=1, max_row=1, min_col=2, max_col=2, values_only=True), (None,))
-        agency_id = meta[0] if isinstance(meta[0], int) else None
+        agency_id = meta[0] if isinstance(meta[0], int) and 0 < meta[0] <= MAX_ID else None
     sheet = workbook[SHEET]
     header_cells = next(sheet.iter_rows(min_row=3, max_row=3, values_only=True), ())
     header = [str(v).strip() if v is not None else "" for v in header_cells]
@@ -145,6 +146,8 @@ def _read_rows(workbook, name):
         key = by_header[KEY_HEADER].value if by_header[KEY_HEADER] is not None else None
         try:
             task_id, version = (int(part) for part in str(key).split(":"))
+            if not (0 < task_id <= MAX_ID and 0 <= version <= MAX_VERSION):
+                raise ValueError(key)  # no such row; larger numbers overflow the database's integers
             row.task_id, row.version = task_id, version
         except (TypeError, ValueError):
             row.problems.append(_cell_problem(number, positions[KEY_HEADER], "thiếu hoặc sai khóa nhiệm vụ (không sửa cột này)"))
@@ -160,10 +163,26 @@ def _read_rows(workbook, name):
                 continue
             try:
                 row.values[field_name] = _parse(field_name, value)
+                _check_field(field_name, row.values[field_name])
             except ValueError as error:
                 row.problems.append(_cell_problem(number, column, str(error)))
         rows.append(row)
     return agency_id, rows, problems
+
+
+def _check_field(field_name, value):
+    """The report field's own rules (its length), as full_clean() runs them when the report is saved: the preview
+    refuses what the confirmation would."""
+    from django.core.exceptions import ValidationError
+
+    from ..models import ProgressReport
+
+    if value in (None, ""):
+        return
+    try:
+        ProgressReport._meta.get_field(field_name).run_validators(value)
+    except ValidationError as error:
+        raise ValueError(" ".join(error.messages)) from None
 
 
 def _parse(field_name, value):

@@ -15,6 +15,7 @@ from .columns import APPENDIX_HEADERS, CATALOGUE_SHEET
 MAX_ENTRIES = 500
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_RATIO = 200
+MAX_MEMBER_FLOOR = 1024 * 1024  # a member under 1 MB decompressed may be as repetitive as it likes
 SECTION_RE = re.compile(r"^(?P<numeral>[IVX]+)[.\s]\s*(?P<title>.+)$")
 
 
@@ -22,24 +23,59 @@ class WorkbookError(ValueError):
     """The file cannot be read safely or is not the expected workbook; nothing was written."""
 
 
-def open_workbook(data: bytes, *, name: str = "tệp", read_only: bool = False):
-    """Open an .xlsx only after checking its size, that it is a zip, and its entry count and decompressed size."""
+def check_archive(data: bytes, *, name: str = "tệp") -> zipfile.ZipFile:
+    """The .xlsx as a zip whose every member was checked, from the directory alone, before any is decompressed:
+    the file's size, the number of members, and each member's and the whole's decompressed size and ratio.
+
+    zipfile never returns more than a member's declared size (a member that lies fails its CRC), so the declared
+    sizes checked here bound what any later read can cost.
+    """
     limit = settings.PORTFOLIO_XLSX_MAX_BYTES
     if len(data) > limit:
         raise WorkbookError(f"{name}: dung lượng {len(data) / 1048576:.1f} MB vượt giới hạn {limit / 1048576:.0f} MB.")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
         raise WorkbookError(f"{name}: không phải tệp Excel .xlsx.") from None
     entries = archive.infolist()
     if len(entries) > MAX_ENTRIES:
         raise WorkbookError(f"{name}: có {len(entries)} thành phần, quá nhiều cho một bảng tính.")
+    bomb = WorkbookError(f"{name}: nội dung giải nén quá lớn, có thể là tệp độc hại; không mở.")
+    for entry in entries:
+        if entry.file_size > MAX_UNCOMPRESSED or entry.file_size > MAX_MEMBER_FLOOR and entry.file_size / (entry.compress_size or 1) > MAX_RATIO:
+            raise bomb
     total = sum(e.file_size for e in entries)
     packed = sum(e.compress_size for e in entries) or 1
     if total > MAX_UNCOMPRESSED or total / packed > MAX_RATIO:
-        raise WorkbookError(f"{name}: nội dung giải nén quá lớn ({total / 1048576:.0f} MB), có thể là tệp độc hại; không mở.")
+        raise bomb
     if "[Content_Types].xml" not in archive.namelist() or not any(n.startswith("xl/") for n in archive.namelist()):
         raise WorkbookError(f"{name}: không phải tệp Excel .xlsx.")
+    for entry in entries:
+        # Spreadsheets never declare a DTD: one that does is refused whichever XML parser openpyxl finds installed
+        # (defusedxml raises; lxml, which python-docx brings, would silently skip the entities instead).
+        if entry.filename.endswith((".xml", ".rels", ".vml")):
+            try:
+                with archive.open(entry) as member:
+                    head = member.read(4096)
+            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
+                raise WorkbookError(f"{name}: không đọc được bảng tính (cấu trúc không hợp lệ).") from None
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                raise WorkbookError(f"{name}: không đọc được bảng tính (có khai báo thực thể XML (có thể là tệp độc hại)).")
+    return archive
+
+
+def is_programme_workbook(data: bytes) -> bool:
+    """Whether a checked .xlsx is a programme workbook (it has the "Danh mục" sheet); False for anything unreadable."""
+    try:
+        archive = check_archive(data)
+        return CATALOGUE_SHEET.encode() in archive.read("xl/workbook.xml")
+    except (WorkbookError, KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        return False
+
+
+def open_workbook(data: bytes, *, name: str = "tệp", read_only: bool = False):
+    """Open an .xlsx only after check_archive."""
+    check_archive(data, name=name)
     try:
         # openpyxl parses with defusedxml when it is installed (it is a requirement): entities are refused.
         return load_workbook(io.BytesIO(data), data_only=False, read_only=read_only)

@@ -182,6 +182,7 @@ def progress_report_review(*, report: ProgressReport, user, accept: bool, commen
         raise ValidationError({"review_comment": "Khi trả lại báo cáo phải ghi ý kiến để cơ quan biết cần bổ sung gì."})
     report.review_state = ReviewState.ACCEPTED if accept else ReviewState.RETURNED
     report.review_comment = comment
+    report.clean_fields(exclude=[f.name for f in ProgressReport._meta.fields if f.name != "review_comment"])
     report.reviewed_by = user
     report.reviewed_at = timezone.now()
     report.version += 1
