@@ -5,7 +5,7 @@
     python3 dev.py test   set everything up and run the whole test suite (extra arguments go to pytest)
 
 Setup is idempotent: a virtual environment in .venv, the pinned requirements
-(reinstalled only when requirements.txt changes), Debian's chromium for the
+(reinstalled only when requirements.txt changes), Debian's chromium and nginx for the
 browser tests, the database migrated and the programme loaded.
 """
 
@@ -19,7 +19,11 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 PYTHON = VENV / "bin" / "python"
 SEED = ROOT / "seeds" / "001_b50851294415a046.txt"
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian packages the tests drive for real, by the program each installs.
+TEST_PACKAGES = {
+    Path("/usr/bin/chromium"): "chromium",  # browser tests, through Playwright
+    Path("/usr/sbin/nginx"): "nginx-light",  # the deployment's reverse proxy (deploy/nginx.conf)
+}
 
 
 def say(message: str) -> None:
@@ -45,14 +49,15 @@ def ensure_venv() -> None:
         stamp.write_text(digest)
 
 
-def ensure_chromium() -> None:
-    if CHROMIUM.exists():
+def ensure_test_packages() -> None:
+    missing = [package for program, package in TEST_PACKAGES.items() if not program.exists()]
+    if not missing:
         return
-    say("Cài Debian chromium cho kiểm thử trình duyệt (apt-get install -y chromium)")
+    say(f"Cài gói Debian cho kiểm thử (apt-get install -y {' '.join(missing)})")
     prefix = [] if os.geteuid() == 0 else ["sudo"]
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     subprocess.run([*prefix, "apt-get", "update", "-qq"], check=False, env=env)
-    run(*prefix, "apt-get", "install", "-y", "-qq", "chromium", env=env)
+    run(*prefix, "apt-get", "install", "-y", "-qq", *missing, env=env)
 
 
 def manage(*args) -> None:
@@ -74,7 +79,7 @@ def cmd_run(argv: list[str]) -> None:
 def cmd_test(argv: list[str]) -> None:
     ensure_venv()
     (ROOT / "var").mkdir(exist_ok=True)  # the SQLite test database lives there
-    ensure_chromium()
+    ensure_test_packages()
     db = os.environ.get("DATABASE_URL", "SQLite")
     say(f"Chạy bộ kiểm thử (cơ sở dữ liệu: {db.split('@')[-1]})")
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test")

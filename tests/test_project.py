@@ -12,7 +12,11 @@ from .conftest import ROOT
 def test_docker_compose_describes_the_deployment():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"web", "worker", "beat", "db", "redis"}
+    assert set(services) == {"proxy", "web", "worker", "beat", "db", "redis"}
+    # Only the proxy is published: clients never reach gunicorn, so X-Forwarded-* always come from nginx.
+    assert [name for name, service in services.items() if service.get("ports")] == ["proxy"]
+    assert services["proxy"]["image"].startswith("nginx:")
+    assert "./deploy/nginx.conf:/etc/nginx/conf.d/default.conf:ro" in services["proxy"]["volumes"]
     for name in ("web", "worker", "beat"):
         service = services[name]
         assert service["build"] == "." and service["env_file"] == ".env"
