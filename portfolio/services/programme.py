@@ -13,9 +13,9 @@ from simple_history.utils import bulk_create_with_history
 
 from .. import catalogue
 from ..choices import Role
-from ..deadlines import parse_deadline
 from ..models import Agency, AgencyAlias, Assignment, FundingSource, Milestone, Programme, Section, Task
 from ..seedparse import ParsedAppendix, ParsedRow, split_roles
+from .tasks import task_edit_dates
 
 # The fields of a task that come from the source, with the label the diff prints.
 SOURCE_FIELDS: dict[str, str] = {
@@ -186,20 +186,8 @@ def _funding_sources(rows: list[ParsedRow]) -> dict[str, FundingSource]:
 
 
 def task_apply_schedule(*, task: Task) -> None:
-    """Derive the task's dates and milestones from its deadline text (the text is the truth)."""
-    schedule = parse_deadline(task.deadline_text)
-    task.start_date = schedule.start
-    task.due_date = schedule.due
-    task.is_ongoing = schedule.ongoing
-    task.is_conditional = schedule.conditional
-    task.needs_review = schedule.needs_review
-    task.review_note = schedule.review_reason
-    task.milestones.all().delete()
-    Milestone.objects.bulk_create(
-        Milestone(task=task, position=i, label=m.label, due_date=m.due, is_conditional=m.conditional)
-        for i, m in enumerate(schedule.milestones, start=1)
-    )
-    task.next_due_date = schedule.milestones[0].due if schedule.milestones else schedule.due
+    """Derive the task's dates and milestones from its deadline text (the text is the truth); see tasks.task_edit_dates."""
+    task_edit_dates(task=task)
 
 
 def task_refresh_search_text(*, task: Task) -> None:
