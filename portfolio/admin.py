@@ -269,7 +269,7 @@ TASK_DEFINITION_FIELDS = [
     "programme", "section", "number", "title", "kind", "lead_text", "partners_text", "deadline_text",
     "funding_text", "funding", "status", "progress", "completed_on",
 ]
-DERIVED_FIELDS = ["start_date", "due_date", "next_due_date", "is_ongoing", "is_conditional", "needs_review", "review_note", "version", "delegated_by", "delegated_at"]
+DERIVED_FIELDS = ["start_date", "due_date", "next_due_date", "is_ongoing", "is_conditional", "needs_review", "review_note", "version", "delegated_by", "delegated_at", "withdrawn_on", "withdrawn_in"]
 
 
 @admin.register(Task)
@@ -277,7 +277,7 @@ class TaskAdmin(HistoryAdmin, NotFoundAdmin):
     form = TaskAdminForm
     list_display = ["number", "title", "lead_text", "deadline_text", "next_due_date", "schedule_state_badge", "status", "progress"]
     list_display_links = ["number", "title"]
-    list_filter = ["section", "kind", "status", "needs_review", "is_ongoing", "funding__category"]
+    list_filter = ["section", "kind", "status", "needs_review", "is_ongoing", "funding__category", ("withdrawn_on", admin.EmptyFieldListFilter)]
     search_fields = ["title", "lead_text", "partners_text", "deadline_text"]
     list_select_related = ["section", "funding"]
     list_per_page = 50
@@ -286,7 +286,7 @@ class TaskAdmin(HistoryAdmin, NotFoundAdmin):
         (_("Cơ quan thực hiện (nguyên văn)"), {"fields": ["lead_text", "partners_text", "delegate", "delegated_by", "delegated_at"]}),
         (_("Thời hạn"), {"fields": ["deadline_text", "start_date", "due_date", "next_due_date", "is_ongoing", "is_conditional", "needs_review", "review_note"]}),
         (_("Nguồn lực"), {"fields": ["funding_text", "funding"]}),
-        (_("Tiến độ"), {"fields": ["status", "progress", "completed_on", "version"]}),
+        (_("Tiến độ"), {"fields": ["status", "progress", "completed_on", "version", "withdrawn_on", "withdrawn_in"]}),
         (None, {"fields": ["edit_version"], "classes": ["hidden"]}),
     ]
     autocomplete_fields = ["delegate"]

@@ -166,7 +166,7 @@ def task_list(*, data, as_of: date, queryset: QuerySet[Task] | None = None):
 
 def programme_summary(*, as_of: date, tasks: QuerySet[Task] | None = None) -> dict:
     """Totals by schedule state, by work status and by due year, for a dashboard."""
-    tasks = tasks if tasks is not None else Task.objects.all()
+    tasks = tasks if tasks is not None else Task.objects.filter(withdrawn_on__isnull=True)
     # One pass: counts by (state, status, year), summed three ways here.
     # Grouped by the due date itself (a programme has few distinct ones), the year is taken here: SQLite extracts
     # a year through a Python function per row.
@@ -200,6 +200,8 @@ def body_summary(*, as_of: date, task_ids: QuerySet | None = None, roles=LEAD_SI
     assignments = Assignment.objects.filter(role__in=roles)
     if task_ids is not None:
         assignments = assignments.filter(task__in=task_ids)
+    else:
+        assignments = assignments.filter(task__withdrawn_on__isnull=True)
     assignments = assignments.annotate(state=schedule_state_expression(as_of, prefix="task__"))
     # One row per (body, state): a task has one state, so the body's counts add up without double counting.
     rows = (
@@ -230,8 +232,8 @@ def body_summary(*, as_of: date, task_ids: QuerySet | None = None, roles=LEAD_SI
 
 
 def agency_tasks(*, agency: Agency) -> QuerySet[Task]:
-    """Tasks where the body has any role."""
-    return Task.objects.filter(pk__in=Assignment.objects.filter(agency=agency).values("task_id"))
+    """Tasks where the body has any role (withdrawn ones left out)."""
+    return Task.objects.filter(pk__in=Assignment.objects.filter(agency=agency).values("task_id"), withdrawn_on__isnull=True)
 
 
 def agency_roles(*, agency: Agency) -> list[tuple[str, int]]:

@@ -62,6 +62,7 @@ def agency_tasks_for_reporting(agency: Agency):
 
     return (
         Task.objects.filter(Q(assignments__agency=agency, assignments__role__in=LEAD_SIDE_ROLES) | Q(delegate=agency))
+        .filter(withdrawn_on__isnull=True)
         .distinct()
         .order_by("programme", "number")
     )
