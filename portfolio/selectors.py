@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Aggregate, Case, CharField, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, TextField, Value, When
 from django.db.models.functions import Cast, Concat
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from .choices import LEAD_SIDE_ROLES, Role, ScheduleState, WorkStatus
@@ -28,8 +28,8 @@ STATE_RANK = {
 
 
 def today() -> date:
-    """Today in Cần Thơ (Asia/Ho_Chi_Minh), whatever the server's clock zone."""
-    return datetime.now(ZoneInfo(settings.TIME_ZONE)).date()
+    """Today in Cần Thơ (TIME_ZONE, Asia/Ho_Chi_Minh), whatever the server's clock zone: at 00:30 there it is already tomorrow in UTC terms."""
+    return timezone.localdate()
 
 
 # Dates typed on the site's pages are dd/mm/yyyy whatever the browser's language; links may carry YYYY-MM-DD.
@@ -280,6 +280,8 @@ def field_display(field, value) -> str:
     if field.is_relation:
         related = field.related_model._default_manager.filter(pk=value).first()
         return str(related) if related else str(value)
+    if isinstance(value, datetime):  # stored in UTC: 17:52 UTC on 23/11 is 00:52 on 24/11 in Cần Thơ
+        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if timezone.is_aware(value) else value.strftime("%d/%m/%Y %H:%M")
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, bool):

@@ -304,7 +304,7 @@ def healthz(request):
     else:
         checks["broker"] = "eager"
     last = ReminderRun.objects.filter(finished_at__isnull=False).order_by("-finished_at").values_list("finished_at", flat=True).first() if checks["database"] == "ok" else None
-    checks["last_reminder_run"] = last.isoformat() if last else None
+    checks["last_reminder_run"] = timezone.localtime(last).isoformat() if last else None
     stale = last is None or timezone.now() - last > timedelta(hours=26)
     checks["reminders"] = "stale" if stale else "ok"
     if stale and settings.CELERY_BROKER_URL:
