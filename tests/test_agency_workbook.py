@@ -98,7 +98,7 @@ def test_dry_run_previews_field_by_field(reporter, ubnd, tmp_path):
         ("G", 120, "dòng 4, cột G (TIẾN ĐỘ (%)): 120 không phải số nguyên từ 0 đến 100"),
         ("G", "ba mươi", "dòng 4, cột G (TIẾN ĐỘ (%)): «ba mươi» không phải số"),
         ("H", "31/02/2026", "dòng 4, cột H (NGÀY HOÀN THÀNH): «31/02/2026» không phải ngày có thật"),
-        ("H", date(2026, 10, 1), "dòng 4, cột H (NGÀY HOÀN THÀNH): chỉ ghi ngày hoàn thành khi tình trạng là «Hoàn thành»"),
+        ("H", date(2026, 10, 1), "dòng 4, cột H (NGÀY HOÀN THÀNH): Chỉ ghi ngày hoàn thành khi tình trạng là «Hoàn thành»"),
         ("G", "=50+1", "dòng 4, cột G (TIẾN ĐỘ (%)): ô chứa công thức"),
         ("L", "999999:1", "dòng 4, cột L (KHÓA): không có nhiệm vụ mã 999999"),
     ],
@@ -132,15 +132,58 @@ def test_a_row_for_a_task_the_uploader_may_not_report_on_refuses_the_file(report
     assert "dòng 5, cột A (TT): nhiệm vụ 1 không thuộc" in out.getvalue() and counts() == before
 
 
-def test_a_row_changed_since_export_is_a_conflict_not_applied(reporter, ubnd, tmp_path):
+@pytest.mark.parametrize("stamp", ["stale", "forged"])
+def test_a_stale_or_forged_version_stamp_refuses_the_whole_file(reporter, ubnd, tmp_path, stamp):
+    """Finding 5: a row whose stamp was stale (or forged) was listed as a conflict and skipped, the other rows applied."""
     book = exported(ubnd)
-    fill(book["Báo cáo"], count=3)
-    first = Task.objects.get(pk=int(book["Báo cáo"]["L4"].value.split(":")[0]))
-    Task.objects.filter(pk=first.pk).update(version=first.version + 1)
+    sheet = book["Báo cáo"]
+    fill(sheet, count=3)
+    first = Task.objects.get(pk=int(sheet["L5"].value.split(":")[0]))
+    if stamp == "stale":
+        Task.objects.filter(pk=first.pk).update(version=first.version + 1)
+    else:
+        sheet["L5"] = f"{first.pk}:{first.version + 7}"
+    before = counts()
     out = io.StringIO()
-    call_command("import_xlsx", str(save(book, tmp_path)), "--user", "ubnd", stdout=out)
-    assert "XUNG ĐỘT: Trang «Báo cáo», dòng 4" in out.getvalue()
-    assert ProgressReport.objects.count() == 2 and not ProgressReport.objects.filter(task=first).exists()
+    with pytest.raises(CommandError) as error:
+        call_command("import_xlsx", str(save(book, tmp_path)), "--user", "ubnd", stdout=out)
+    assert "Tệp bị từ chối" in str(error.value)
+    assert "Trang «Báo cáo», dòng 5, cột L (KHÓA): khóa của dòng không khớp nhiệm vụ" in out.getvalue()
+    assert "tải biểu mẫu mới" in out.getvalue()
+    assert counts() == before and ProgressReport.objects.count() == 0
+
+
+def test_a_task_on_two_rows_refuses_the_file_naming_both(reporter, ubnd, tmp_path):
+    """Finding 5: the same task on two rows became two contradictory reports, and a third on the next import."""
+    book = exported(ubnd)
+    sheet = book["Báo cáo"]
+    fill(sheet, count=3)
+    sheet["L6"] = sheet["L4"].value
+    sheet["A6"] = sheet["A4"].value
+    sheet["G6"] = 80
+    before = counts()
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_xlsx", str(save(book, tmp_path)), "--user", "ubnd", stdout=out)
+    assert f"Trang «Báo cáo», dòng 4 và dòng 6: cùng một nhiệm vụ (TT {sheet['A4'].value}) ở 2 dòng" in out.getvalue()
+    assert counts() == before
+
+
+def test_a_report_rule_is_checked_in_the_preview_from_the_column_map(reporter, ubnd, tmp_path):
+    """Finding 6: the model's rules (a period longer than 100 characters) were checked only when applying, after the
+    preview had said the file was fine; the columns come from the file's header row, not hard-coded letters."""
+    book = exported(ubnd)
+    sheet = book["Báo cáo"]
+    sheet.protection.sheet = False
+    fill(sheet, count=2)
+    sheet["E5"] = "Kỳ " * 60
+    sheet.move_range(f"E3:L{sheet.max_row}", cols=1)  # a column inserted before "KỲ BÁO CÁO" by the agency
+    sheet["E3"] = "GHI CHÚ"
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_xlsx", str(save(book, tmp_path)), "--user", "ubnd", "--dry-run", stdout=out)
+    assert "Trang «Báo cáo», dòng 5, cột F (KỲ BÁO CÁO): " in out.getvalue() and "100" in out.getvalue()
+    assert ProgressReport.objects.count() == 0
 
 
 def test_extra_columns_blank_rows_and_merged_cells_are_tolerated_or_reported(reporter, ubnd, tmp_path):

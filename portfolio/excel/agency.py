@@ -28,6 +28,8 @@ FILLED = {
     "KẾT QUẢ ĐẠT ĐƯỢC": "results", "KHÓ KHĂN, VƯỚNG MẮC": "difficulties", "ĐỀ XUẤT, KIẾN NGHỊ": "proposals",
 }
 KEY_HEADER = "KHÓA"
+NUMBER_HEADER = "TT"
+FIELD_HEADERS = {field_name: header for header, field_name in FILLED.items()}
 FIRST_ROW = 4
 FILL_COLOUR = PatternFill("solid", fgColor="FFF9DB")
 # Written with openpyxl (not the exports' XlsxWriter) for its sheet protection and data validation.
@@ -103,6 +105,20 @@ class SheetRow:
     version: int | None
     values: dict = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    number: object = None  # the TT cell as written
+    columns: dict = field(default_factory=dict)  # header -> column number in this file
+
+
+def cell_ref(columns: dict, row: int, header: str) -> str:
+    """Where a cell is, as the user finds it: sheet, row, column letter (from this file's header row) and header."""
+    column = columns.get(header, HEADERS.index(header) + 1)
+    return f"Trang «{SHEET}», dòng {row}, cột {get_column_letter(column)} ({header})"
+
+
+def field_ref(columns: dict, row: int, field_name: str) -> str:
+    """cell_ref for a report field, through the workbook's column map (FILLED); a field without a column names the row."""
+    header = FIELD_HEADERS.get(field_name)
+    return cell_ref(columns, row, header) if header else f"Trang «{SHEET}», dòng {row}"
 
 
 def _cell_problem(row, column, reason):
@@ -141,7 +157,8 @@ def _read_rows(workbook, name):
         by_header = {h: cells[p - 1] if p - 1 < len(cells) else None for h, p in positions.items()}
         if all(c is None or c.value in (None, "") for c in by_header.values()):
             continue  # blank rows are tolerated
-        row = SheetRow(row=number, task_id=None, version=None)
+        row = SheetRow(row=number, task_id=None, version=None, columns=positions)
+        row.number = by_header[NUMBER_HEADER].value if by_header[NUMBER_HEADER] is not None else None
         key = by_header[KEY_HEADER].value if by_header[KEY_HEADER] is not None else None
         try:
             task_id, version = (int(part) for part in str(key).split(":"))
