@@ -126,6 +126,26 @@ def test_programme_workbook_with_a_formula_or_a_gap_is_refused_naming_the_row(pr
     assert Task.objects.get(number=2).title.startswith("Triển khai thực hiện đồng bộ")
 
 
+@pytest.mark.parametrize("source", ["text", "workbook"])
+def test_programme_section_rules_are_the_same_for_text_and_workbook(programme, tmp_path, seed_text, source):
+    """Finding 6: the numbering and section rules were written twice; the workbook reader accepted a section twice."""
+    if source == "text":
+        lines = seed_text.splitlines()
+        second = next(i for i, line in enumerate(lines) if line.startswith("II CÁC NHIỆM VỤ"))
+        lines[second] = lines[second].replace("II", "I", 1)
+        path = tmp_path / "hai-muc-I.txt"
+        path.write_text("\n".join(lines), encoding="utf-8")
+    else:
+        book = load_workbook(io.BytesIO(workbook_of()))
+        sheet = book["Danh mục"]
+        second = next(row[0] for row in sheet.iter_rows(min_row=5) if str(row[0].value or "").startswith("II"))
+        second.value = second.value.replace("II", "I", 1)
+        path = tmp_path / "hai-muc-I.xlsx"
+        book.save(path)
+    with pytest.raises(CommandError, match=r"mục I xuất hiện hai lần"):
+        call_command("import_programme", str(path), stdout=io.StringIO())
+
+
 def zip_bomb() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

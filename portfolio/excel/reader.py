@@ -9,7 +9,7 @@ import zipfile
 from django.conf import settings
 from openpyxl import load_workbook
 
-from ..seedparse import ParsedAppendix, ParsedRow, ParsedSection, SourceError, clean_cell
+from ..seedparse import ParsedAppendix, SourceError, clean_cell
 from .columns import APPENDIX_HEADERS, CATALOGUE_SHEET
 
 MAX_ENTRIES = 500
@@ -80,19 +80,13 @@ def read_programme_workbook(data: bytes, *, name: str = "tệp") -> ParsedAppend
                 raise SourceError(number, f"ô {cell.coordinate} chứa công thức; chỉ nhận giá trị")
         section = SECTION_RE.match(first)
         if section and not first.isdigit():
-            parsed.sections.append(ParsedSection(section["numeral"], clean_cell(section["title"]), number))
+            parsed.add_section(numeral=section["numeral"], title=clean_cell(section["title"]), line=number)
             continue
         if not first.isdigit():
             raise SourceError(number, f"cột A phải là số thứ tự, gặp «{first[:40]}»")
-        if not parsed.sections:
-            raise SourceError(number, "nhiệm vụ nằm trước dòng mục đầu tiên (I, II, ...)")
-        expected = parsed.rows[-1].number + 1 if parsed.rows else 1
-        if int(first) != expected:
-            raise SourceError(number, f"số thứ tự {first} không liền mạch, cần {expected}")
         cells = [_text(v) for v in values[1 : len(APPENDIX_HEADERS)]]
-        if not cells[0] or not cells[1]:
-            raise SourceError(number, "thiếu tên nhiệm vụ (cột B) hoặc cơ quan chủ trì (cột C)")
-        parsed.rows.append(ParsedRow(int(first), parsed.sections[-1].numeral, *cells, line=number))
+        cells += [""] * (len(APPENDIX_HEADERS) - 1 - len(cells))
+        parsed.add_row(number=int(first), cells=cells, line=number)
     if header_row is None:
         raise WorkbookError(f"{name}: không thấy dòng tiêu đề {' | '.join(APPENDIX_HEADERS)} ở trang «{CATALOGUE_SHEET}».")
     if not parsed.rows:
