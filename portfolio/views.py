@@ -35,7 +35,8 @@ from . import access
 from .choices import LEAD_SIDE_ROLES, Role, ScheduleState
 from .excel.meeting import meeting_workbook
 from .excel.columns import CATALOGUE_SHEET
-from .excel.reader import WorkbookError, read_programme_workbook
+from .excel import reader as source_reader
+from .excel.reader import WorkbookError, read_programme_workbook, sniff_source
 from .seedparse import SourceError
 from .services.programme import programme_diff, programme_import
 from .excel.writer import table_workbook
@@ -337,6 +338,13 @@ def _import_storage():
     return root
 
 
+def _upload_bytes(upload) -> bytes:
+    upload.seek(0)  # a check before this one may have read it
+    data = upload.read()
+    upload.seek(0)
+    return data
+
+
 def import_upload(request):
     """Upload an agency workbook; the preview is shown before anything is written."""
     if access.is_viewer(request.user) and not access.is_office(request.user):
@@ -346,10 +354,12 @@ def import_upload(request):
         upload = request.FILES.get("file")
         if upload is None:
             error = _("Chọn tệp .xlsx để tải lên.")
-        elif not upload.name.lower().endswith(".xlsx"):
-            error = _("Chỉ nhận tệp Excel .xlsx.")
         elif upload.size > settings.PORTFOLIO_XLSX_MAX_BYTES:
             error = _("Tệp vượt quá dung lượng cho phép.")
+        elif (kind := sniff_source(_upload_bytes(upload)))[0] != source_reader.XLSX:
+            # by content, not by name: a .ods or .xls renamed .xlsx is named for what it is
+            error = _("Tệp «%(name)s» là %(what)s. Trang này chỉ nhận bảng tính Excel .xlsx (biểu mẫu báo cáo của cơ quan, hoặc danh mục theo mẫu «Danh mục»); phụ lục dạng văn bản được nạp bằng lệnh import_programme. Hãy mở tệp và lưu lại thành .xlsx.") % {
+                "name": upload.name, "what": kind[1] or _("tệp văn bản")}
         else:
             token = uuid.uuid4().hex
             (_import_storage() / f"{token}.xlsx").write_bytes(upload.read())

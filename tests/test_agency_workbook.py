@@ -296,3 +296,68 @@ def test_upload_cancelled_writes_nothing_and_removes_the_file(reporter, ubnd, tm
     response = csrf_post(client, upload(client, book), {"action": "cancel"})
     assert response.status_code == 302 and ProgressReport.objects.count() == 0
     assert not list((tmp_path / "media" / "imports").glob("*.xlsx"))
+
+
+def test_agency_workbook_prints_on_a4_with_date_columns_as_dates(ubnd):
+    """Finding 7: no paper size, and an empty completion cell was not a date cell."""
+    sheet = exported(ubnd)["Báo cáo"]
+    assert str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A4 and sheet.page_setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
+    assert sheet.print_title_rows == "$3:$3"
+    for row in (4, 100, 200):
+        assert sheet[f"D{row}"].number_format == sheet[f"H{row}"].number_format == "DD/MM/YYYY"
+
+
+@pytest.mark.parametrize("typed", [46310, date(2026, 10, 15), "15/10/2026"])
+def test_agency_workbook_completion_date_typed_as_date_serial_or_text(reporter, ubnd, tmp_path, typed):
+    """Finding 7: a date typed in a spreadsheet as a date (read as 46310 once its format is lost) was refused."""
+    book = exported(ubnd)
+    sheet = book["Báo cáo"]
+    fill(sheet, count=1)
+    sheet["F4"], sheet["G4"], sheet["H4"] = "Hoàn thành", 100, typed
+    if typed == 46310:
+        sheet["H4"].number_format = "General"
+    call_command("import_xlsx", str(save(book, tmp_path)), "--user", "ubnd", stdout=io.StringIO())
+    assert ProgressReport.objects.get().completed_on == date(2026, 10, 15)
+
+
+@pytest.mark.parametrize(
+    "content, what",
+    [
+        ("ods", "bảng tính OpenDocument (.ods)"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "tệp Office đời cũ (.xls hoặc .doc)"),
+        (b"\x90\x91\x00\xff" * 50, "tệp nhị phân hoặc văn bản không phải mã UTF-8"),
+    ],
+)
+def test_upload_page_names_what_a_wrong_file_is_and_the_accepted_format(reporter, ubnd, tmp_path, settings, content, what):
+    import zipfile
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    if content == "ods":
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+            archive.writestr("content.xml", "<office:document-content/>")
+        content = buffer.getvalue()
+    upload = io.BytesIO(content)
+    upload.name = "bieu-mau.xlsx"  # the name says .xlsx; the content decides
+    client = csrf_client(reporter)
+    client.get("/imports/")
+    response = client.post("/imports/", {"file": upload, "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+    page = response.content.decode()
+    assert response.status_code == 200 and f"là {what}" in page and "chỉ nhận bảng tính Excel .xlsx" in page
+
+
+def test_upload_page_takes_an_xlsx_by_content_whatever_its_name(reporter, ubnd, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    book = exported(ubnd)
+    fill(book["Báo cáo"], count=1)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    buffer.name = "bieu-mau.XLSX.tai-ve"
+    client = csrf_client(reporter)
+    client.get("/imports/")
+    response = client.post("/imports/", {"file": buffer, "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+    assert response.status_code == 302, response.content.decode()[-1500:]
+    assert "/imports/" in response["Location"]

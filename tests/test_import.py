@@ -283,3 +283,35 @@ def test_import_still_deletes_a_removed_task_without_reports(programme, tmp_path
     output = run_import(without_task(tmp_path, 252))
     assert "- Xóa TT 252" in output and "xóa 1, rút khỏi danh mục 0" in output
     assert not Task.objects.filter(number=252).exists()
+
+
+@pytest.mark.parametrize(
+    "name, content, what",
+    [
+        ("danh-muc.ods", "ods", "bảng tính OpenDocument (.ods)"),
+        ("danh-muc.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "tệp Office đời cũ (.xls hoặc .doc)"),
+        ("danh-muc.txt", b"\x90\x91\xff" * 50, "tệp nhị phân hoặc văn bản không phải mã UTF-8"),
+    ],
+)
+def test_import_command_names_the_accepted_formats_for_another_file(programme, tmp_path, name, content, what):
+    """Finding 7: an .ods or .xls answered "'utf-8' codec can't decode byte 0x90"."""
+    import zipfile
+
+    if content == "ods":
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        content = buffer.getvalue()
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(CommandError) as error:
+        run_import(path)
+    message = str(error.value)
+    assert f"{name} là {what}; chỉ nhận phụ lục dạng văn bản (.txt, mã UTF-8) hoặc bảng tính Excel .xlsx" in message
+    assert "codec" not in message
+
+
+def test_import_command_reads_a_file_by_content_not_name(programme, tmp_path):
+    renamed = tmp_path / "phu-luc.bin"
+    renamed.write_bytes(SEED.read_bytes())
+    assert "Không có thay đổi" in run_import(renamed)

@@ -9,11 +9,13 @@ from datetime import date, datetime
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from ..choices import WorkStatus
 from .reader import open_workbook
-from .writer import HEADER_COLOUR, put, row_height
+from .writer import DATE_FORMAT, HEADER_COLOUR, put, row_height
 
 SHEET = "Báo cáo"
 META_SHEET = "_khoa"
@@ -22,6 +24,9 @@ HEADERS = (
     "NGÀY HOÀN THÀNH", "KẾT QUẢ ĐẠT ĐƯỢC", "KHÓ KHĂN, VƯỚNG MẮC", "ĐỀ XUẤT, KIẾN NGHỊ", "KHÓA",
 )
 WIDTHS = (6, 50, 20, 12, 16, 20, 10, 14, 40, 30, 30, 12)
+DATE_HEADERS = ("HẠN", "NGÀY HOÀN THÀNH")  # formatted dd/mm/yyyy, filled or not: a date typed there stays a date
+# Serial numbers of 01/01/2000 and 31/12/2100: a date cell read without its format is such a number.
+FIRST_SERIAL, LAST_SERIAL = 36526, 73415
 # The columns an agency fills, by header, with the report field they feed.
 FILLED = {
     "KỲ BÁO CÁO": "period", "TÌNH TRẠNG": "status", "TIẾN ĐỘ (%)": "percent", "NGÀY HOÀN THÀNH": "completed_on",
@@ -74,6 +79,8 @@ def agency_workbook(*, agency, tasks, latest_reports: dict, as_of: date) -> byte
         )
         for column, value in enumerate(values, start=1):
             cell = put(sheet, row, column, value, alignment=WRAP, border=BORDER)
+            if HEADERS[column - 1] in DATE_HEADERS:
+                cell.number_format = DATE_FORMAT
             if HEADERS[column - 1] in FILLED:
                 cell.protection = Protection(locked=False)
                 cell.fill = FILL_COLOUR
@@ -87,6 +94,10 @@ def agency_workbook(*, agency, tasks, latest_reports: dict, as_of: date) -> byte
     sheet.protection.sheet = True
     sheet.protection.formatColumns = False  # widths may be changed
     sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.print_title_rows = "3:3"
     meta = workbook.create_sheet(META_SHEET)
     meta["A1"], meta["B1"] = "agency", agency.pk
     meta.sheet_state = "veryHidden"
@@ -206,6 +217,8 @@ def _parse(field_name, value):
             return value.date()
         if isinstance(value, date):
             return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and FIRST_SERIAL <= value <= LAST_SERIAL and float(value).is_integer():
+            return from_excel(value).date()  # a date cell whose format was lost (46310 is 15/10/2026)
         try:
             return datetime.strptime(str(value).strip(), "%d/%m/%Y").date()
         except ValueError:

@@ -49,6 +49,41 @@ def open_workbook(data: bytes, *, name: str = "tệp", read_only: bool = False):
         raise WorkbookError(f"{name}: không đọc được bảng tính ({reason}).") from None
 
 
+ACCEPTED_SOURCES = "phụ lục dạng văn bản (.txt, mã UTF-8) hoặc bảng tính Excel .xlsx theo mẫu «Danh mục»"
+XLSX, TEXT = "xlsx", "text"
+
+
+def sniff_source(data: bytes) -> tuple[str, str]:
+    """What a file is, from its content, never its name: (XLSX or TEXT, "") or ("", what it is in words)."""
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+            names = set(archive.namelist())
+            mimetype = archive.read("mimetype").decode("ascii", "replace") if "mimetype" in names else ""
+        except (zipfile.BadZipFile, KeyError, OSError):
+            return "", "tệp nén hỏng"
+        if "opendocument.spreadsheet" in mimetype:
+            return "", "bảng tính OpenDocument (.ods)"
+        if "opendocument" in mimetype:
+            return "", "tài liệu OpenDocument (.odt, .odp…)"
+        if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
+            return XLSX, ""
+        if any(n.startswith("word/") for n in names):
+            return "", "văn bản Word (.docx)"
+        return "", "tệp nén (.zip)"
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "", "tệp Office đời cũ (.xls hoặc .doc)"
+    if data.startswith(b"%PDF-"):
+        return "", "tệp PDF"
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "", "tệp nhị phân hoặc văn bản không phải mã UTF-8"
+    if "\x00" in text:
+        return "", "tệp nhị phân"
+    return TEXT, ""
+
+
 def _text(value) -> str:
     if value is None:
         return ""
