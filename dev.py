@@ -6,7 +6,8 @@
 
 Setup is idempotent: a virtual environment in .venv, the pinned requirements
 (reinstalled only when requirements.txt changes), Debian's chromium for the
-browser tests, the database migrated and the programme loaded.
+browser tests and libreoffice-calc-nogui for the print test, the database
+migrated and the programme loaded.
 """
 
 import hashlib
@@ -20,6 +21,7 @@ VENV = ROOT / ".venv"
 PYTHON = VENV / "bin" / "python"
 SEED = ROOT / "seeds" / "001_b50851294415a046.txt"
 CHROMIUM = Path("/usr/bin/chromium")
+CALC = Path("/usr/lib/libreoffice/program/libsclo.so")  # LibreOffice Calc itself: soffice alone may be only Writer
 
 
 def say(message: str) -> None:
@@ -45,14 +47,23 @@ def ensure_venv() -> None:
         stamp.write_text(digest)
 
 
-def ensure_chromium() -> None:
-    if CHROMIUM.exists():
-        return
-    say("Cài Debian chromium cho kiểm thử trình duyệt (apt-get install -y chromium)")
+def apt_install(package: str, why: str) -> None:
+    say(f"Cài Debian {package} {why} (apt-get install -y {package})")
     prefix = [] if os.geteuid() == 0 else ["sudo"]
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     subprocess.run([*prefix, "apt-get", "update", "-qq"], check=False, env=env)
-    run(*prefix, "apt-get", "install", "-y", "-qq", "chromium", env=env)
+    run(*prefix, "apt-get", "install", "-y", "-qq", package, env=env)
+
+
+def ensure_chromium() -> None:
+    if not CHROMIUM.exists():
+        apt_install("chromium", "cho kiểm thử trình duyệt")
+
+
+def ensure_libreoffice() -> None:
+    """LibreOffice Calc without its GUI: the print test converts the meeting workbook to PDF with it."""
+    if not CALC.exists():
+        apt_install("libreoffice-calc-nogui", "cho kiểm thử bản in bảng tính")
 
 
 def manage(*args) -> None:
@@ -75,6 +86,7 @@ def cmd_test(argv: list[str]) -> None:
     ensure_venv()
     (ROOT / "var").mkdir(exist_ok=True)  # the SQLite test database lives there
     ensure_chromium()
+    ensure_libreoffice()
     db = os.environ.get("DATABASE_URL", "SQLite")
     say(f"Chạy bộ kiểm thử (cơ sở dữ liệu: {db.split('@')[-1]})")
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test")

@@ -139,6 +139,24 @@ class TaskFilterSet(django_filters.FilterSet):
             form.fields["lead"].widget.choices = _BodyChoices(bodies, form.fields["lead"].empty_label, leads_only=True)
         return self._form
 
+    def description(self) -> str:
+        """The chosen filters in words ("Đánh giá tiến độ: Quá hạn; Mục: I. …"), "" without any: for a workbook made from them."""
+        parts = []
+        for name, value in self.form.cleaned_data.items():
+            if value in (None, ""):
+                continue
+            field = self.form.fields[name]
+            if isinstance(value, bool):
+                shown = "Có" if value else "Không"
+            elif hasattr(value, "strftime"):
+                shown = value.strftime("%d/%m/%Y")
+            elif hasattr(field, "choices") and not hasattr(value, "pk"):
+                shown = str(dict(field.choices).get(value, dict(field.choices).get(str(value), value)))
+            else:
+                shown = str(value)
+            parts.append(f"{field.label}: {shown}")
+        return "; ".join(parts)
+
     def search(self, queryset, name, value):
         """Every word (or "quoted phrase") must appear, diacritics and case ignored."""
         folded = ascii_fold(value).replace("“", '"').replace("”", '"')
