@@ -62,8 +62,12 @@ def task_next_due(*, task: Task) -> date | None:
     return open_steps[0].due_date if open_steps else task.due_date
 
 
+STATE_FIELDS = ("status", "progress", "completed_on")
+
+
 def _save(task: Task) -> Task:
-    task.full_clean(exclude=["search_text"], validate_unique=False)
+    """Check the state's own fields (a status among the choices, 0-100%), then save; the rest is the caller's form's."""
+    task.clean_fields(exclude=[f.name for f in Task._meta.concrete_fields if f.name not in STATE_FIELDS])
     task.save()
     return task
 
