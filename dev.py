@@ -5,8 +5,8 @@
     python3 dev.py test   set everything up and run the whole test suite (extra arguments go to pytest)
 
 Setup is idempotent: a virtual environment in .venv, the pinned requirements
-(reinstalled only when requirements.txt changes), Debian's chromium and nginx for the
-browser tests, the database migrated and the programme loaded.
+(reinstalled only when requirements.txt changes), Debian's chromium, nginx and LibreOffice
+Calc for the tests, the database migrated and the programme loaded.
 """
 
 import hashlib
@@ -19,10 +19,12 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 PYTHON = VENV / "bin" / "python"
 SEED = ROOT / "seeds" / "001_b50851294415a046.txt"
-# Debian packages the tests drive for real, by the program each installs.
+# Debian packages the tests drive for real, by a file each installs.
 TEST_PACKAGES = {
     Path("/usr/bin/chromium"): "chromium",  # browser tests, through Playwright
     Path("/usr/sbin/nginx"): "nginx-light",  # the deployment's reverse proxy (deploy/nginx.conf)
+    # LibreOffice Calc itself (soffice alone may be only Writer): the print test converts the meeting workbook to PDF.
+    Path("/usr/lib/libreoffice/program/libsclo.so"): "libreoffice-calc-nogui",
 }
 
 

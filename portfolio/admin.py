@@ -5,6 +5,7 @@ through portfolio.services, so the admin and the other entry points agree.
 """
 
 from axes.admin import AccessAttemptAdmin as BaseAccessAttemptAdmin
+from django import forms
 from axes.models import AccessAttempt
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -25,8 +26,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import access
-from .choices import ReviewState, ScheduleState
-from .forms import ProgressReportForm, ReviewForm, TaskAdminForm
+from .choices import ReviewState, ScheduleState, WorkStatus
+from .forms import MilestoneForm, ProgressReportForm, ReviewForm, TaskAdminForm
 from .models import (
     Agency,
     Digest,
@@ -47,12 +48,17 @@ from .models import (
 from .selectors import field_display, schedule_state_expression, today
 from .services import (
     agency_refresh_tasks,
+    milestone_complete,
     progress_report_review,
     progress_report_submit,
     task_apply_schedule,
     task_comment_add,
     task_delegate,
+    task_complete,
+    task_refresh_next_due,
     task_refresh_search_text,
+    task_reopen,
+    task_set_state,
 )
 
 admin.site.site_header = _("Theo dõi Chương trình hành động Thành ủy Cần Thơ")
@@ -262,6 +268,7 @@ class FundingSourceAdmin(OfficeWritesAdmin):
 
 class MilestoneInline(admin.TabularInline):
     model = Milestone
+    form = MilestoneForm
     extra = 0
     fields = ["position", "label", "due_date", "is_conditional", "completed_on"]
 
@@ -277,6 +284,7 @@ class MilestoneInline(admin.TabularInline):
 
 class AssignmentInline(MilestoneInline):
     model = Assignment
+    form = forms.ModelForm
     fields = ["agency", "role", "position"]
     autocomplete_fields = ["agency"]
 
@@ -353,7 +361,7 @@ TASK_DEFINITION_FIELDS = [
     "programme", "section", "number", "title", "kind", "lead_text", "partners_text", "deadline_text",
     "funding_text", "funding", "status", "progress", "completed_on",
 ]
-DERIVED_FIELDS = ["start_date", "due_date", "next_due_date", "is_ongoing", "is_conditional", "needs_review", "review_note", "version", "delegated_by", "delegated_at"]
+DERIVED_FIELDS = ["start_date", "due_date", "next_due_date", "is_ongoing", "is_conditional", "needs_review", "review_note", "version", "delegated_by", "delegated_at", "withdrawn_on", "withdrawn_in"]
 
 
 @admin.register(Task)
@@ -361,7 +369,7 @@ class TaskAdmin(HistoryAdmin, NotFoundAdmin):
     form = TaskAdminForm
     list_display = ["number", "title", "lead_text", "deadline_text", "next_due_date", "schedule_state_badge", "status", "progress"]
     list_display_links = ["number", "title"]
-    list_filter = ["section", "kind", "status", "needs_review", "is_ongoing", "funding__category"]
+    list_filter = ["section", "kind", "status", "needs_review", "is_ongoing", "funding__category", ("withdrawn_on", admin.EmptyFieldListFilter)]
     search_fields = ["title", "lead_text", "partners_text", "deadline_text"]
     list_select_related = ["section", "funding"]
     list_per_page = 50
@@ -370,7 +378,7 @@ class TaskAdmin(HistoryAdmin, NotFoundAdmin):
         (_("Cơ quan thực hiện (nguyên văn)"), {"fields": ["lead_text", "partners_text", "delegate", "delegated_by", "delegated_at"]}),
         (_("Thời hạn"), {"fields": ["deadline_text", "start_date", "due_date", "next_due_date", "is_ongoing", "is_conditional", "needs_review", "review_note"]}),
         (_("Nguồn lực"), {"fields": ["funding_text", "funding"]}),
-        (_("Tiến độ"), {"fields": ["status", "progress", "completed_on", "version"]}),
+        (_("Tiến độ"), {"fields": ["status", "progress", "completed_on", "version", "withdrawn_on", "withdrawn_in"]}),
         (None, {"fields": ["edit_version"], "classes": ["hidden"]}),
     ]
     autocomplete_fields = ["delegate"]
@@ -462,13 +470,22 @@ class TaskAdmin(HistoryAdmin, NotFoundAdmin):
             if "delegate" in form.changed_data:
                 obj.delegated_by = request.user if obj.delegate else None
                 obj.delegated_at = timezone.now() if obj.delegate else None
-        super().save_model(request, obj, form, change)
+        # The state goes through its services (the form already showed their rule's errors on the fields).
+        was_done = change and form.initial.get("status") == WorkStatus.DONE
+        if obj.status == WorkStatus.DONE:
+            task_complete(task=obj, completed_on=obj.completed_on)
+        elif was_done:
+            task_reopen(task=obj, status=obj.status, progress=obj.progress)
+        else:
+            task_set_state(task=obj, status=obj.status, progress=obj.progress, completed_on=obj.completed_on)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if access.is_office(request.user) and "deadline_text" in form.changed_data:
             task_apply_schedule(task=form.instance)
             form.instance.save()
+        if access.is_office(request.user):
+            task_refresh_next_due(task=form.instance)  # a step added, moved or removed by hand
         task_refresh_search_text(task=form.instance)
 
     def save_formset(self, request, form, formset, change):
@@ -495,6 +512,11 @@ class TaskAdmin(HistoryAdmin, NotFoundAdmin):
                     if removed.instance.pk:
                         formset.deleted_objects.append(removed.instance)
                         removed.instance.delete()
+        elif formset.model is Milestone and access.is_office(request.user):
+            super().save_formset(request, form, formset, change)
+            for step_form in formset.forms:
+                if step_form.instance.pk and "completed_on" in step_form.changed_data and step_form not in formset.deleted_forms:
+                    milestone_complete(milestone=step_form.instance, completed_on=step_form.instance.completed_on)
         elif access.is_office(request.user):
             super().save_formset(request, form, formset, change)
 

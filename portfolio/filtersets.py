@@ -62,6 +62,9 @@ class _BodyChoices(BaseChoiceIterator):
                 yield (pk, label)
 
 
+WITH_WITHDRAWN, ONLY_WITHDRAWN = "include", "only"
+
+
 class TaskFilterSet(django_filters.FilterSet):
     """Filters over the annotated queryset of selectors.task_queryset."""
 
@@ -101,9 +104,30 @@ class TaskFilterSet(django_filters.FilterSet):
         widget=FastSelect(choices=[("", _("Tất cả")), ("true", _("Có")), ("false", _("Không"))]),
     )
 
+    withdrawn = django_filters.ChoiceFilter(
+        label=_("Nhiệm vụ đã rút khỏi danh mục"), method="filter_withdrawn", empty_label=_("Không hiển thị"), widget=FastSelect,
+        choices=[(WITH_WITHDRAWN, _("Hiển thị cả nhiệm vụ đã rút")), (ONLY_WITHDRAWN, _("Chỉ nhiệm vụ đã rút"))],
+    )
+
     class Meta:
         model = Task
-        fields = ["q", "section", "kind", "lead", "agency", "role", "status", "schedule_state", "due_from", "due_to", "due_year", "funding", "needs_review"]
+        fields = [
+            "q", "section", "kind", "lead", "agency", "role", "status", "schedule_state", "due_from", "due_to", "due_year", "funding",
+            "needs_review", "withdrawn",
+        ]
+
+    def filter_queryset(self, queryset):
+        """Withdrawn tasks stay out of the list, its exports and its counts unless the filter asks for them."""
+        queryset = super().filter_queryset(queryset)
+        choice = self.form.cleaned_data.get("withdrawn")
+        if choice == ONLY_WITHDRAWN:
+            return queryset.filter(withdrawn_on__isnull=False)
+        if choice == WITH_WITHDRAWN:
+            return queryset
+        return queryset.filter(withdrawn_on__isnull=True)
+
+    def filter_withdrawn(self, queryset, name, value):
+        return queryset  # applied in filter_queryset: its default (empty) value also filters
 
     @property
     def form(self):
@@ -114,6 +138,24 @@ class TaskFilterSet(django_filters.FilterSet):
             form.fields["agency"].widget.choices = _BodyChoices(bodies, form.fields["agency"].empty_label, leads_only=False)
             form.fields["lead"].widget.choices = _BodyChoices(bodies, form.fields["lead"].empty_label, leads_only=True)
         return self._form
+
+    def description(self) -> str:
+        """The chosen filters in words ("Đánh giá tiến độ: Quá hạn; Mục: I. …"), "" without any: for a workbook made from them."""
+        parts = []
+        for name, value in self.form.cleaned_data.items():
+            if value in (None, ""):
+                continue
+            field = self.form.fields[name]
+            if isinstance(value, bool):
+                shown = "Có" if value else "Không"
+            elif hasattr(value, "strftime"):
+                shown = value.strftime("%d/%m/%Y")
+            elif hasattr(field, "choices") and not hasattr(value, "pk"):
+                shown = str(dict(field.choices).get(value, dict(field.choices).get(str(value), value)))
+            else:
+                shown = str(value)
+            parts.append(f"{field.label}: {shown}")
+        return "; ".join(parts)
 
     def search(self, queryset, name, value):
         """Every word (or "quoted phrase") must appear, diacritics and case ignored."""

@@ -4,8 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import ProgressReport, Task
+from .models import Milestone, ProgressReport, Task
 from .services.reports import ConflictError, attachment_validate, conflict_message, report_validate
+from .services.tasks import milestone_validate, task_state_validate
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -59,12 +60,44 @@ class VersionedModelForm(forms.ModelForm):
         return cleaned
 
 
+def add_rule_errors(form, error: ValidationError) -> None:
+    """A service rule's errors on the form's fields of the same name (else on the form), never the database's message."""
+    for field, messages in error.message_dict.items():
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)
+
+
 class TaskAdminForm(VersionedModelForm):
     conflict_label = _("Nhiệm vụ")
 
     class Meta:
         model = Task
         fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        if {"status", "progress", "completed_on"} <= set(self.fields) and cleaned.get("status"):
+            try:
+                task_state_validate(status=cleaned["status"], progress=cleaned.get("progress"), completed_on=cleaned.get("completed_on"))
+            except ValidationError as error:
+                add_rule_errors(self, error)
+        return cleaned
+
+
+class MilestoneForm(forms.ModelForm):
+    """A step of a task in the admin: its completion date is checked by the milestone service's rule."""
+
+    class Meta:
+        model = Milestone
+        fields = ["position", "label", "due_date", "is_conditional", "completed_on"]
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            milestone_validate(completed_on=cleaned.get("completed_on"))
+        except ValidationError as error:
+            add_rule_errors(self, error)
+        return cleaned
 
 
 class ProgressReportForm(forms.ModelForm):
@@ -90,9 +123,7 @@ class ProgressReportForm(forms.ModelForm):
             try:
                 report_validate(status=status, percent=percent, completed_on=cleaned.get("completed_on"))
             except ValidationError as error:
-                for field, messages in error.message_dict.items():
-                    for message in messages:
-                        self.add_error(field, message)
+                add_rule_errors(self, error)
         return cleaned
 
 

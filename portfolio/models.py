@@ -248,6 +248,13 @@ class Task(TimeStamped):
     # Title, cells and body names without diacritics, lower-cased: "duong tinh 925" finds "Đường tỉnh 925".
     search_text = models.TextField(_("nội dung tìm kiếm"), blank=True, editable=False)
 
+    # A revision of the programme that dropped a task with reports or history withdraws it instead of deleting it.
+    withdrawn_on = models.DateField(
+        _("ngày rút khỏi danh mục"), null=True, blank=True, editable=False,
+        help_text=_("Đã rút khỏi danh mục: giữ lại cùng báo cáo và lịch sử, không tính trong số liệu, danh sách, nhắc việc và bảng tính."),
+    )
+    withdrawn_in = models.CharField(_("rút theo bản danh mục"), max_length=255, blank=True, editable=False)
+
     delegate = models.ForeignKey(
         Agency,
         on_delete=models.PROTECT,
@@ -294,6 +301,10 @@ class Task(TimeStamped):
 
     def __str__(self):
         return f"{self.number}. {shorten(self.title, 80)}"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_on is not None
 
 
 class Milestone(TimeStamped):

@@ -197,7 +197,7 @@ def reminder_plan(*, as_of: date, config: Config | None = None) -> Plan:
     """
     config = config or Config.from_settings(ReminderSettings.current())
     plan = Plan(as_of=as_of)
-    open_tasks = Task.objects.exclude(status=WorkStatus.DONE, completed_on__lte=as_of).exclude(status=WorkStatus.DONE, completed_on__isnull=True)
+    open_tasks = Task.objects.filter(withdrawn_on__isnull=True).exclude(status=WorkStatus.DONE, completed_on__lte=as_of).exclude(status=WorkStatus.DONE, completed_on__isnull=True)
     windows = report_windows(as_of, config)
     if not windows:
         # Outside every report window only due dates matter: tasks due later than the largest threshold owe nothing today.

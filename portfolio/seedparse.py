@@ -71,10 +71,42 @@ class ParsedRow:
     line: int
 
 
+# The cells of a row after TT, with the name an error gives each; the first two must not be empty.
+ROW_CELLS = ("nhiệm vụ", "cơ quan chủ trì", "cơ quan phối hợp", "thời hạn", "nguồn lực")
+REQUIRED_CELLS = ROW_CELLS[:2]
+
+
 @dataclass
 class ParsedAppendix:
+    """The appendix as read. Its rules (sections once, with a title; numbering 1, 2, 3... without gaps; a task inside a
+    section; a title and a lead) are these two methods, whatever the source: the text parser and the workbook reader
+    both build it through them."""
+
     sections: list[ParsedSection] = field(default_factory=list)
     rows: list[ParsedRow] = field(default_factory=list)
+
+    def add_section(self, *, numeral: str, title: str, line: int) -> ParsedSection:
+        if not title:
+            raise SourceError(line, f"mục {numeral} không có tiêu đề")
+        if any(s.numeral == numeral for s in self.sections):
+            raise SourceError(line, f"mục {numeral} xuất hiện hai lần")
+        section = ParsedSection(numeral, title, line)
+        self.sections.append(section)
+        return section
+
+    def add_row(self, *, number: int, cells: list[str], line: int) -> ParsedRow:
+        """``cells``: the five cells after TT, cleaned (ROW_CELLS)."""
+        expected = self.rows[-1].number + 1 if self.rows else 1
+        if number != expected:
+            raise SourceError(line, f"số thứ tự {number} không liền mạch, cần {expected}")
+        if not self.sections:
+            raise SourceError(line, f"nhiệm vụ {number} nằm trước mục đầu tiên (I, II, ...)")
+        for name, value in zip(ROW_CELLS, cells):
+            if not value and name in REQUIRED_CELLS:
+                raise SourceError(line, f"nhiệm vụ {number}: ô «{name}» trống")
+        row = ParsedRow(number, self.sections[-1].numeral, *cells, line=line)
+        self.rows.append(row)
+        return row
 
 
 def clean_cell(value: str) -> str:
@@ -112,11 +144,11 @@ def parse_appendix(text: str) -> ParsedAppendix:
             continue  # the appendix title and notes before the first header row
         first = clean_cell(cells[0])
         if first.isdigit():
-            parsed.rows.append(_row(cells, lineno, parsed))
+            _row(cells, lineno, parsed)
             continue
         section = ROMAN_RE.match(first)
         if section:
-            parsed.sections.append(_section(section, cells, lineno, parsed))
+            _section(section, cells, lineno, parsed)
             continue
         raise SourceError(lineno, f"không nhận dạng được dòng «{clean_cell(raw)[:80]}»")
     else:
@@ -130,39 +162,15 @@ def _section(match: re.Match, cells: list[str], lineno: int, parsed: ParsedAppen
     numeral = match["numeral"]
     rest = [clean_cell(c) for c in cells[1:]]
     title = clean_cell(match["title"] or "") or (rest.pop(0) if rest else "")
-    if not title:
-        raise SourceError(lineno, f"mục {numeral} không có tiêu đề")
-    if any(rest):
+    if title and any(rest):
         raise SourceError(lineno, f"dòng tiêu đề mục {numeral} có ô thừa")
-    if any(s.numeral == numeral for s in parsed.sections):
-        raise SourceError(lineno, f"mục {numeral} xuất hiện hai lần")
-    return ParsedSection(numeral, title, lineno)
+    return parsed.add_section(numeral=numeral, title=title, line=lineno)
 
 
 def _row(cells: list[str], lineno: int, parsed: ParsedAppendix) -> ParsedRow:
     if len(cells) != CELLS_PER_ROW:
         raise SourceError(lineno, f"dòng có {len(cells)} ô, cần đúng {CELLS_PER_ROW} ô (phân cách bằng tab)")
-    number = int(clean_cell(cells[0]))
-    expected = parsed.rows[-1].number + 1 if parsed.rows else 1
-    if number != expected:
-        raise SourceError(lineno, f"số thứ tự {number} không liền mạch, cần {expected}")
-    if not parsed.sections:
-        raise SourceError(lineno, f"nhiệm vụ {number} nằm trước mục đầu tiên (I, II, ...)")
-    values = [clean_cell(c) for c in cells]
-    names = ("nhiệm vụ", "cơ quan chủ trì", "cơ quan phối hợp", "thời hạn", "nguồn lực")
-    for name, value in zip(names, values[1:]):
-        if not value and name in ("nhiệm vụ", "cơ quan chủ trì"):
-            raise SourceError(lineno, f"nhiệm vụ {number}: ô «{name}» trống")
-    return ParsedRow(
-        number=number,
-        section=parsed.sections[-1].numeral,
-        title=values[1],
-        lead_text=values[2],
-        partners_text=values[3],
-        deadline_text=values[4],
-        funding_text=values[5],
-        line=lineno,
-    )
+    return parsed.add_row(number=int(clean_cell(cells[0])), cells=[clean_cell(c) for c in cells[1:]], line=lineno)
 
 
 def split_roles(partners_text: str, known: set[str] | None = None, normalise=lambda s: s) -> list[ParsedRole]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Aggregate, Case, CharField, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, TextField, Value, When
 from django.db.models.functions import Cast, Concat
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from .choices import LEAD_SIDE_ROLES, Role, ScheduleState, WorkStatus
@@ -28,8 +28,8 @@ STATE_RANK = {
 
 
 def today() -> date:
-    """Today in Cần Thơ (Asia/Ho_Chi_Minh), whatever the server's clock zone."""
-    return datetime.now(ZoneInfo(settings.TIME_ZONE)).date()
+    """Today in Cần Thơ (TIME_ZONE, Asia/Ho_Chi_Minh), whatever the server's clock zone: at 00:30 there it is already tomorrow in UTC terms."""
+    return timezone.localdate()
 
 
 # Dates typed on the site's pages are dd/mm/yyyy whatever the browser's language; links may carry YYYY-MM-DD.
@@ -166,7 +166,7 @@ def task_list(*, data, as_of: date, queryset: QuerySet[Task] | None = None):
 
 def programme_summary(*, as_of: date, tasks: QuerySet[Task] | None = None) -> dict:
     """Totals by schedule state, by work status and by due year, for a dashboard."""
-    tasks = tasks if tasks is not None else Task.objects.all()
+    tasks = tasks if tasks is not None else Task.objects.filter(withdrawn_on__isnull=True)
     # One pass: counts by (state, status, year), summed three ways here.
     # Grouped by the due date itself (a programme has few distinct ones), the year is taken here: SQLite extracts
     # a year through a Python function per row.
@@ -200,6 +200,8 @@ def body_summary(*, as_of: date, task_ids: QuerySet | None = None, roles=LEAD_SI
     assignments = Assignment.objects.filter(role__in=roles)
     if task_ids is not None:
         assignments = assignments.filter(task__in=task_ids)
+    else:
+        assignments = assignments.filter(task__withdrawn_on__isnull=True)
     assignments = assignments.annotate(state=schedule_state_expression(as_of, prefix="task__"))
     # One row per (body, state): a task has one state, so the body's counts add up without double counting.
     rows = (
@@ -230,8 +232,8 @@ def body_summary(*, as_of: date, task_ids: QuerySet | None = None, roles=LEAD_SI
 
 
 def agency_tasks(*, agency: Agency) -> QuerySet[Task]:
-    """Tasks where the body has any role."""
-    return Task.objects.filter(pk__in=Assignment.objects.filter(agency=agency).values("task_id"))
+    """Tasks where the body has any role (withdrawn ones left out)."""
+    return Task.objects.filter(pk__in=Assignment.objects.filter(agency=agency).values("task_id"), withdrawn_on__isnull=True)
 
 
 def agency_roles(*, agency: Agency) -> list[tuple[str, int]]:
@@ -278,6 +280,8 @@ def field_display(field, value) -> str:
     if field.is_relation:
         related = field.related_model._default_manager.filter(pk=value).first()
         return str(related) if related else str(value)
+    if isinstance(value, datetime):  # stored in UTC: 17:52 UTC on 23/11 is 00:52 on 24/11 in Cần Thơ
+        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if timezone.is_aware(value) else value.strftime("%d/%m/%Y %H:%M")
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, bool):

@@ -33,7 +33,8 @@ from config.celery import app as celery_app
 from . import access
 from .choices import LEAD_SIDE_ROLES, Role, ScheduleState
 from .excel.meeting import meeting_workbook
-from .excel.reader import WorkbookError, check_archive, is_programme_workbook, read_programme_workbook
+from .excel import reader as source_reader
+from .excel.reader import WorkbookError, check_archive, is_programme_workbook, read_programme_workbook, sniff_source
 from .seedparse import SourceError
 from .services.programme import programme_diff, programme_import
 from .excel.writer import table_workbook
@@ -140,7 +141,8 @@ def meeting_report(request):
     valid = filterset.is_valid()
     queryset = filterset.qs if valid else filterset.queryset.none()
     whole = valid and access.sees_everything(request.user) and not any(v not in (None, "") for v in filterset.form.cleaned_data.values())
-    response = HttpResponse(meeting_workbook(tasks_queryset=queryset, as_of=as_of, whole_programme=whole), content_type=XLSX)
+    described = filterset.description() if valid else ""
+    response = HttpResponse(meeting_workbook(tasks_queryset=queryset, as_of=as_of, whole_programme=whole, filter_text=described), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="bao-cao-hop-{as_of.isoformat()}.xlsx"'
     return response
 
@@ -307,7 +309,7 @@ def healthz(request):
     else:
         checks["broker"] = "eager"
     last = ReminderRun.objects.filter(finished_at__isnull=False).order_by("-finished_at").values_list("finished_at", flat=True).first() if checks["database"] == "ok" else None
-    checks["last_reminder_run"] = last.isoformat() if last else None
+    checks["last_reminder_run"] = timezone.localtime(last).isoformat() if last else None
     stale = last is None or timezone.now() - last > timedelta(hours=26)
     checks["reminders"] = "stale" if stale else "ok"
     if stale and settings.CELERY_BROKER_URL:
@@ -340,6 +342,13 @@ def _import_storage():
     return root
 
 
+def _upload_bytes(upload) -> bytes:
+    upload.seek(0)  # a check before this one may have read it
+    data = upload.read()
+    upload.seek(0)
+    return data
+
+
 def import_upload(request):
     """Upload an agency workbook; the preview is shown before anything is written."""
     if not access.may_import(request.user):
@@ -349,10 +358,12 @@ def import_upload(request):
         upload = request.FILES.get("file")
         if upload is None:
             error = _("Chọn tệp .xlsx để tải lên.")
-        elif not upload.name.lower().endswith(".xlsx"):
-            error = _("Chỉ nhận tệp Excel .xlsx.")
         elif upload.size > settings.PORTFOLIO_XLSX_MAX_BYTES:
             error = _("Tệp vượt quá dung lượng cho phép.")
+        elif (kind := sniff_source(_upload_bytes(upload)))[0] != source_reader.XLSX:
+            # by content, not by name: a .ods or .xls renamed .xlsx is named for what it is
+            error = _("Tệp «%(name)s» là %(what)s. Trang này chỉ nhận bảng tính Excel .xlsx (biểu mẫu báo cáo của cơ quan, hoặc danh mục theo mẫu «Danh mục»); phụ lục dạng văn bản được nạp bằng lệnh import_programme. Hãy mở tệp và lưu lại thành .xlsx.") % {
+                "name": upload.name, "what": kind[1] or _("tệp văn bản")}
         else:
             data = upload.read()
             try:

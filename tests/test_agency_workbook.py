@@ -98,7 +98,7 @@ def test_dry_run_previews_field_by_field(reporter, ubnd, tmp_path):
         ("G", 120, "dòng 4, cột G (TIẾN ĐỘ (%)): 120 không phải số nguyên từ 0 đến 100"),
         ("G", "ba mươi", "dòng 4, cột G (TIẾN ĐỘ (%)): «ba mươi» không phải số"),
         ("H", "31/02/2026", "dòng 4, cột H (NGÀY HOÀN THÀNH): «31/02/2026» không phải ngày có thật"),
-        ("H", date(2026, 10, 1), "dòng 4, cột H (NGÀY HOÀN THÀNH): chỉ ghi ngày hoàn thành khi tình trạng là «Hoàn thành»"),
+        ("H", date(2026, 10, 1), "dòng 4, cột H (NGÀY HOÀN THÀNH): Chỉ ghi ngày hoàn thành khi tình trạng là «Hoàn thành»"),
         ("G", "=50+1", "dòng 4, cột G (TIẾN ĐỘ (%)): ô chứa công thức"),
         ("L", "999999:1", "dòng 4, cột L (KHÓA): không có nhiệm vụ mã 999999"),
     ],
@@ -132,15 +132,58 @@ def test_a_row_for_a_task_the_uploader_may_not_report_on_refuses_the_file(report
     assert "dòng 5, cột A (TT): nhiệm vụ 1 không thuộc" in out.getvalue() and counts() == before
 
 
-def test_a_row_changed_since_export_is_a_conflict_not_applied(reporter, ubnd, tmp_path):
+@pytest.mark.parametrize("stamp", ["stale", "forged"])
+def test_a_stale_or_forged_version_stamp_refuses_the_whole_file(reporter, ubnd, tmp_path, stamp):
+    """Finding 5: a row whose stamp was stale (or forged) was listed as a conflict and skipped, the other rows applied."""
     book = exported(ubnd)
-    fill(book["Báo cáo"], count=3)
-    first = Task.objects.get(pk=int(book["Báo cáo"]["L4"].value.split(":")[0]))
-    Task.objects.filter(pk=first.pk).update(version=first.version + 1)
+    sheet = book["Báo cáo"]
+    fill(sheet, count=3)
+    first = Task.objects.get(pk=int(sheet["L5"].value.split(":")[0]))
+    if stamp == "stale":
+        Task.objects.filter(pk=first.pk).update(version=first.version + 1)
+    else:
+        sheet["L5"] = f"{first.pk}:{first.version + 7}"
+    before = counts()
     out = io.StringIO()
-    call_command("import_xlsx", str(save(book, tmp_path)), "--user", "ubnd", stdout=out)
-    assert "XUNG ĐỘT: Trang «Báo cáo», dòng 4" in out.getvalue()
-    assert ProgressReport.objects.count() == 2 and not ProgressReport.objects.filter(task=first).exists()
+    with pytest.raises(CommandError) as error:
+        call_command("import_xlsx", str(save(book, tmp_path)), "--user", "ubnd", stdout=out)
+    assert "Tệp bị từ chối" in str(error.value)
+    assert "Trang «Báo cáo», dòng 5, cột L (KHÓA): khóa của dòng không khớp nhiệm vụ" in out.getvalue()
+    assert "tải biểu mẫu mới" in out.getvalue()
+    assert counts() == before and ProgressReport.objects.count() == 0
+
+
+def test_a_task_on_two_rows_refuses_the_file_naming_both(reporter, ubnd, tmp_path):
+    """Finding 5: the same task on two rows became two contradictory reports, and a third on the next import."""
+    book = exported(ubnd)
+    sheet = book["Báo cáo"]
+    fill(sheet, count=3)
+    sheet["L6"] = sheet["L4"].value
+    sheet["A6"] = sheet["A4"].value
+    sheet["G6"] = 80
+    before = counts()
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_xlsx", str(save(book, tmp_path)), "--user", "ubnd", stdout=out)
+    assert f"Trang «Báo cáo», dòng 4 và dòng 6: cùng một nhiệm vụ (TT {sheet['A4'].value}) ở 2 dòng" in out.getvalue()
+    assert counts() == before
+
+
+def test_a_report_rule_is_checked_in_the_preview_from_the_column_map(reporter, ubnd, tmp_path):
+    """Finding 6: the model's rules (a period longer than 100 characters) were checked only when applying, after the
+    preview had said the file was fine; the columns come from the file's header row, not hard-coded letters."""
+    book = exported(ubnd)
+    sheet = book["Báo cáo"]
+    sheet.protection.sheet = False
+    fill(sheet, count=2)
+    sheet["E5"] = "Kỳ " * 60
+    sheet.move_range(f"E3:L{sheet.max_row}", cols=1)  # a column inserted before "KỲ BÁO CÁO" by the agency
+    sheet["E3"] = "GHI CHÚ"
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_xlsx", str(save(book, tmp_path)), "--user", "ubnd", "--dry-run", stdout=out)
+    assert "Trang «Báo cáo», dòng 5, cột F (KỲ BÁO CÁO): " in out.getvalue() and "100" in out.getvalue()
+    assert ProgressReport.objects.count() == 0
 
 
 def test_extra_columns_blank_rows_and_merged_cells_are_tolerated_or_reported(reporter, ubnd, tmp_path):
@@ -253,3 +296,68 @@ def test_upload_cancelled_writes_nothing_and_removes_the_file(reporter, ubnd, tm
     response = csrf_post(client, upload(client, book), {"action": "cancel"})
     assert response.status_code == 302 and ProgressReport.objects.count() == 0
     assert not list((tmp_path / "media" / "imports").glob("*.xlsx"))
+
+
+def test_agency_workbook_prints_on_a4_with_date_columns_as_dates(ubnd):
+    """Finding 7: no paper size, and an empty completion cell was not a date cell."""
+    sheet = exported(ubnd)["Báo cáo"]
+    assert str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A4 and sheet.page_setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
+    assert sheet.print_title_rows == "$3:$3"
+    for row in (4, 100, 200):
+        assert sheet[f"D{row}"].number_format == sheet[f"H{row}"].number_format == "DD/MM/YYYY"
+
+
+@pytest.mark.parametrize("typed", [46310, date(2026, 10, 15), "15/10/2026"])
+def test_agency_workbook_completion_date_typed_as_date_serial_or_text(reporter, ubnd, tmp_path, typed):
+    """Finding 7: a date typed in a spreadsheet as a date (read as 46310 once its format is lost) was refused."""
+    book = exported(ubnd)
+    sheet = book["Báo cáo"]
+    fill(sheet, count=1)
+    sheet["F4"], sheet["G4"], sheet["H4"] = "Hoàn thành", 100, typed
+    if typed == 46310:
+        sheet["H4"].number_format = "General"
+    call_command("import_xlsx", str(save(book, tmp_path)), "--user", "ubnd", stdout=io.StringIO())
+    assert ProgressReport.objects.get().completed_on == date(2026, 10, 15)
+
+
+@pytest.mark.parametrize(
+    "content, what",
+    [
+        ("ods", "bảng tính OpenDocument (.ods)"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "tệp Office đời cũ (.xls hoặc .doc)"),
+        (b"\x90\x91\x00\xff" * 50, "tệp nhị phân hoặc văn bản không phải mã UTF-8"),
+    ],
+)
+def test_upload_page_names_what_a_wrong_file_is_and_the_accepted_format(reporter, ubnd, tmp_path, settings, content, what):
+    import zipfile
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    if content == "ods":
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+            archive.writestr("content.xml", "<office:document-content/>")
+        content = buffer.getvalue()
+    upload = io.BytesIO(content)
+    upload.name = "bieu-mau.xlsx"  # the name says .xlsx; the content decides
+    client = csrf_client(reporter)
+    client.get("/imports/")
+    response = client.post("/imports/", {"file": upload, "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+    page = response.content.decode()
+    assert response.status_code == 200 and f"là {what}" in page and "chỉ nhận bảng tính Excel .xlsx" in page
+
+
+def test_upload_page_takes_an_xlsx_by_content_whatever_its_name(reporter, ubnd, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    book = exported(ubnd)
+    fill(book["Báo cáo"], count=1)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    buffer.name = "bieu-mau.XLSX.tai-ve"
+    client = csrf_client(reporter)
+    client.get("/imports/")
+    response = client.post("/imports/", {"file": buffer, "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+    assert response.status_code == 302, response.content.decode()[-1500:]
+    assert "/imports/" in response["Location"]

@@ -1,8 +1,13 @@
 """Workbooks out (the meeting report) and in (the programme workbook), and the safety of both."""
 
 import io
+import math
+import re
+import shutil
+import subprocess
 import zipfile
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -126,6 +131,26 @@ def test_programme_workbook_with_a_formula_or_a_gap_is_refused_naming_the_row(pr
     assert Task.objects.get(number=2).title.startswith("Triển khai thực hiện đồng bộ")
 
 
+@pytest.mark.parametrize("source", ["text", "workbook"])
+def test_programme_section_rules_are_the_same_for_text_and_workbook(programme, tmp_path, seed_text, source):
+    """Finding 6: the numbering and section rules were written twice; the workbook reader accepted a section twice."""
+    if source == "text":
+        lines = seed_text.splitlines()
+        second = next(i for i, line in enumerate(lines) if line.startswith("II CÁC NHIỆM VỤ"))
+        lines[second] = lines[second].replace("II", "I", 1)
+        path = tmp_path / "hai-muc-I.txt"
+        path.write_text("\n".join(lines), encoding="utf-8")
+    else:
+        book = load_workbook(io.BytesIO(workbook_of()))
+        sheet = book["Danh mục"]
+        second = next(row[0] for row in sheet.iter_rows(min_row=5) if str(row[0].value or "").startswith("II"))
+        second.value = second.value.replace("II", "I", 1)
+        path = tmp_path / "hai-muc-I.xlsx"
+        book.save(path)
+    with pytest.raises(CommandError, match=r"mục I xuất hiện hai lần"):
+        call_command("import_programme", str(path), stdout=io.StringIO())
+
+
 def zip_bomb() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -203,3 +228,75 @@ def test_office_uploads_a_programme_workbook_previews_then_applies(programme, tm
     reporter.get("/imports/")
     response = reporter.post("/imports/", {"file": buffer, "csrfmiddlewaretoken": reporter.cookies["csrftoken"].value})
     assert reporter.get(response["Location"]).status_code == 403
+
+
+SOFFICE = shutil.which("soffice")
+CALC = Path("/usr/lib/libreoffice/program/libsclo.so")
+A4_LANDSCAPE = (842, 595)  # points
+
+
+def pdf_of(content: bytes, tmp_path) -> "pypdf.PdfReader":
+    """The workbook printed by LibreOffice Calc (headless), as a spreadsheet program prints it."""
+    import pypdf
+
+    source = tmp_path / "bao-cao-hop.xlsx"
+    source.write_bytes(content)
+    subprocess.run(
+        [SOFFICE, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+        check=True, capture_output=True, timeout=240,
+    )
+    return pypdf.PdfReader(tmp_path / "bao-cao-hop.pdf")
+
+
+def printed_sizes(page) -> list[float]:
+    """The size on paper (points) of every piece of text on the page: its font size times the page's scale."""
+    sizes = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            sizes.append(size * math.hypot(tm[0] * cm[0] + tm[1] * cm[2], tm[0] * cm[1] + tm[1] * cm[3]))
+
+    page.extract_text(visitor_text=visit)
+    return sizes
+
+
+@pytest.mark.skipif(not (SOFFICE and CALC.exists()), reason="LibreOffice Calc is not installed (python3 dev.py test installs it)")
+def test_meeting_workbook_prints_on_a4_landscape_pages_per_sheet(programme, tmp_path):
+    """Finding 8: beyond "Danh mục" (itself at 5-6 pt), the sheets printed on portrait pages, split across pages, with
+    page numbers running through the whole workbook."""
+    reader = pdf_of(workbook_of(), tmp_path)
+    pages = []
+    for page in reader.pages:
+        text = page.extract_text()
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == A4_LANDSCAPE
+        sheet = next(name for name in ("Danh mục", "Tổng hợp", "Quá hạn") if f"\n{name}" in text or text.startswith(name))
+        number = int(re.search(r"Trang (\d+)", text)[1])
+        pages.append((sheet, number, text))
+        assert min(printed_sizes(page)) >= 8.95, (sheet, number)  # at least 9 pt on paper, headers and charts too
+        assert "Tình hình thực hiện tính đến ngày 22/11/2026" in text  # the as-of line atop every page
+    by_sheet = {}
+    for sheet, number, text in pages:
+        by_sheet.setdefault(sheet, []).append((number, text))
+    assert list(by_sheet) == ["Danh mục", "Tổng hợp", "Quá hạn"]
+    for sheet, numbered in by_sheet.items():
+        assert [n for n, _ in numbered] == list(range(1, len(numbered) + 1)), sheet  # each sheet counts its own pages
+    for number, text in by_sheet["Danh mục"]:  # every page holds every column: first and last headers with the rows
+        assert "NHIỆM VỤ CỤ THỂ" in text and "LẦN CUỐI" in text, number
+    assert len(by_sheet["Tổng hợp"]) == 3  # tables and first chart; the table by body; the chart by body
+    first, bodies, chart = (text for _, text in by_sheet["Tổng hợp"])
+    assert "Đánh giá tiến độ" in first and "Tình trạng thực hiện" in first and "Cơ quan chủ trì, thực hiện" not in first
+    assert "Cơ quan chủ trì, thực hiện" in bodies and "Sắp đến hạn" in bodies
+    assert "Theo cơ quan chủ trì, thực hiện" in chart and "Quá hạn" in chart  # the chart with its legend
+    assert len(by_sheet["Quá hạn"]) == 1
+    overdue = by_sheet["Quá hạn"][0][1]
+    assert "SỐ NGÀY" in overdue and "TÌNH TRẠNG" in overdue and str((AS_OF - date(2025, 10, 31)).days) in overdue
+
+
+def test_meeting_workbook_says_its_filter_on_every_sheet(programme, client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("vp", is_superuser=True))
+    book = load_workbook(io.BytesIO(client.get("/tasks/report.xlsx?as_of=2026-11-22&schedule_state=overdue").content))
+    for name in book.sheetnames:
+        line = book[name]["A2"].value
+        assert line == "Tình hình thực hiện tính đến ngày 22/11/2026. Bộ lọc: Đánh giá tiến độ: Quá hạn", name
+    whole = load_workbook(io.BytesIO(client.get("/tasks/report.xlsx?as_of=2026-11-22").content))
+    assert whole["Quá hạn"]["A2"].value.endswith("Toàn bộ danh mục (không lọc)")

@@ -230,3 +230,88 @@ def test_loaddata_gives_the_same_database_as_the_import(programme, empty_db):
     assert Task.objects.count() == 252
     assert programme_fixture_json() == imported
     assert json.loads(imported)[0]["model"] == "portfolio.programme"
+
+
+def without_task(tmp_path, number: int, name: str = "ban-sua-doi.txt") -> Path:
+    lines = [line for line in SEED.read_text(encoding="utf-8").splitlines() if not line.startswith(f"{number}\t")]
+    path = tmp_path / name
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def test_import_withdraws_a_removed_task_with_reports_and_restores_it(programme, tmp_path):
+    """Finding 3: a revision dropping a task with reports crashed with ProtectedError after announcing "- Xóa TT 252"."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from portfolio.models import ProgressReport
+    from portfolio.selectors import programme_summary, task_list, task_queryset
+    from portfolio.services.excel_import import agency_tasks_for_reporting
+
+    task = Task.objects.get(number=252)
+    lead = task.assignments.get(role=Role.LEAD).agency
+    user = get_user_model().objects.create_user("baocao")
+    ProgressReport.objects.create(task=task, agency=lead, period="Năm 2026", status="in_progress", percent=30, submitted_by=user)
+    revision = without_task(tmp_path, 252)
+
+    preview = run_import(revision, "--dry-run")
+    assert "- Rút khỏi danh mục TT 252: Các tuyến thủy phi cơ" in preview and "có 1 báo cáo" in preview
+    assert "- Xóa TT 252" not in preview
+
+    output = run_import(revision)
+
+    assert "rút khỏi danh mục 1" in output
+    task.refresh_from_db()
+    assert task.withdrawn_on == timezone.localdate() and task.withdrawn_in == "ban-sua-doi.txt"
+    assert task.reports.count() == 1 and Task.history.filter(id=task.pk).latest().withdrawn_on == task.withdrawn_on
+    as_of = timezone.localdate()
+    assert programme_summary(as_of=as_of)["total"] == 251
+    assert not task_list(data={}, as_of=as_of).qs.filter(number=252).exists()
+    assert task_list(data={"withdrawn": "include"}, as_of=as_of, queryset=task_queryset(as_of=as_of)).qs.filter(number=252).exists()
+    assert task not in agency_tasks_for_reporting(lead)
+    assert "Không có thay đổi" in run_import(revision)  # still out: nothing more to do
+
+    output = run_import(SEED)
+
+    assert "↺ Đưa trở lại danh mục TT 252" in output
+    task.refresh_from_db()
+    assert task.withdrawn_on is None and task.withdrawn_in == "" and task.reports.count() == 1
+    assert programme_summary(as_of=as_of)["total"] == 252
+
+
+def test_import_still_deletes_a_removed_task_without_reports(programme, tmp_path):
+    output = run_import(without_task(tmp_path, 252))
+    assert "- Xóa TT 252" in output and "xóa 1, rút khỏi danh mục 0" in output
+    assert not Task.objects.filter(number=252).exists()
+
+
+@pytest.mark.parametrize(
+    "name, content, what",
+    [
+        ("danh-muc.ods", "ods", "bảng tính OpenDocument (.ods)"),
+        ("danh-muc.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "tệp Office đời cũ (.xls hoặc .doc)"),
+        ("danh-muc.txt", b"\x90\x91\xff" * 50, "tệp nhị phân hoặc văn bản không phải mã UTF-8"),
+    ],
+)
+def test_import_command_names_the_accepted_formats_for_another_file(programme, tmp_path, name, content, what):
+    """Finding 7: an .ods or .xls answered "'utf-8' codec can't decode byte 0x90"."""
+    import zipfile
+
+    if content == "ods":
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        content = buffer.getvalue()
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(CommandError) as error:
+        run_import(path)
+    message = str(error.value)
+    assert f"{name} là {what}; chỉ nhận phụ lục dạng văn bản (.txt, mã UTF-8) hoặc bảng tính Excel .xlsx" in message
+    assert "codec" not in message
+
+
+def test_import_command_reads_a_file_by_content_not_name(programme, tmp_path):
+    renamed = tmp_path / "phu-luc.bin"
+    renamed.write_bytes(SEED.read_bytes())
+    assert "Không có thay đổi" in run_import(renamed)

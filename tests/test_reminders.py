@@ -355,3 +355,13 @@ def test_the_batch_skips_a_digest_another_worker_holds_and_takes_one_a_dead_work
         fresh.pk: (DigestState.SENT, 1, True), done.pk: (DigestState.SENT, 1, False),
     }
     assert digests_send(digest_ids=[dead.pk, fresh.pk]) == {} and len(mail.outbox) == 2  # nothing goes twice
+
+
+def test_reminder_plan_leaves_out_a_withdrawn_task(world):
+    """Finding 3: a task withdrawn from the programme (kept for its reports) is chased no more."""
+    bodies, make = world
+    kept, withdrawn = make(), make()
+    withdrawn.withdrawn_on, withdrawn.withdrawn_in = date(2026, 11, 1), "ban-sua-doi.txt"
+    withdrawn.save()
+    plan = reminder_plan(as_of=DUE + timedelta(days=1), config=Config())
+    assert {task_id for task_id, _reason, _steps in items(plan, bodies["lead"])} == {kept.pk}

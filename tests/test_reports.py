@@ -158,3 +158,45 @@ def test_groups_are_created_by_migration(db):
     assert reporter.permissions.filter(codename="add_progressreport").exists()
     assert not reporter.permissions.filter(codename="delete_task").exists()
     assert not Group.objects.get(name=UserKind.VIEWER).permissions.exclude(codename__startswith="view_").exists()
+
+
+def test_review_just_after_midnight_is_shown_in_cantho_time(users, media, monkeypatch):
+    """Finding 4: a review at 00:52 on 24/11/2026 in Cần Thơ (17:52 UTC on 23/11) was recorded in the history as 23/11/2026.
+
+    Given the clock at 00:30 in Cần Thơ (17:30 UTC the day before), the review, the task's history, "today" and the
+    workbooks all say 24/11/2026.
+    """
+    from datetime import date, datetime
+    from datetime import timezone as dt_timezone
+
+    from django.utils import timezone
+    from openpyxl import load_workbook
+
+    from portfolio.excel.meeting import meeting_workbook
+    from portfolio.selectors import task_history, task_queryset, today
+    from portfolio.services import progress_report_review
+
+    clock = [datetime(2026, 11, 23, 16, 0, tzinfo=dt_timezone.utc)]  # 23:00 on 23/11 in Cần Thơ: the report
+    monkeypatch.setattr(timezone, "now", lambda: clock[0])
+    reporter = csrf_client(users["reporter"])
+    assert report_post(reporter, OWN).status_code == 302
+    clock[0] = datetime(2026, 11, 23, 17, 30, tzinfo=dt_timezone.utc)  # 00:30 on 24/11 in Cần Thơ: the review
+
+    assert timezone.localdate() == today() == date(2026, 11, 24)
+    progress_report_review(report=ProgressReport.objects.get(), user=users["office"], accept=True)
+
+    rows = task_history(task=task(OWN))
+    review = next(row for row in rows if any(label == "xem xét lúc" for label, _old, _new in row["changes"]))
+    assert ("xem xét lúc", "—", "24/11/2026 00:30") in review["changes"]
+    page = csrf_client(users["office"]).get(f"/tasks/{task(OWN).pk}/").content.decode()
+    history = page[page.index('id="history"'):]
+    assert "24/11/2026 00:30" in history and "23/11/2026 17:30" not in history
+    assert "tính đến 24/11/2026" in " ".join(page.split())
+    admin_history = csrf_client(users["office"]).get(f"/admin/portfolio/progressreport/{ProgressReport.objects.get().pk}/history/")
+    assert "24/11/2026 00:30" in admin_history.content.decode()
+    workbook = load_workbook(io.BytesIO(meeting_workbook(tasks_queryset=task_queryset(as_of=today()), as_of=today(), whole_programme=True)))
+    catalogue = workbook["Danh mục"]
+    values = [cell for row in catalogue.iter_rows(values_only=True) for cell in row if cell is not None]
+    assert any("24/11/2026" in str(v) for v in values[:5])  # the as-of line
+    reported = [v for v in values if hasattr(v, "year") and getattr(v, "month", None) == 11 and v.year == 2026]
+    assert reported and all(v.day == 24 for v in reported)  # "cập nhật lần cuối" of task 1, in Cần Thơ's date

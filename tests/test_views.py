@@ -376,3 +376,16 @@ def test_error_pages_are_in_vietnamese(signed_in):
     crashed = server_error(RequestFactory().get("/"))  # rendered without a request context, as Django does after an error
     assert crashed.status_code == 500 and "Lỗi máy chủ" in crashed.content.decode() and "/static/portfolio/site.css" in crashed.content.decode()
     assert "Biểu mẫu đã hết hạn" in render_to_string("403_csrf.html")
+
+
+def test_task_page_of_a_withdrawn_task_says_so_and_the_list_leaves_it_out(programme, client, django_user_model):
+    from datetime import date
+
+    client.force_login(django_user_model.objects.create_user("vp", is_superuser=True))
+    task = Task.objects.get(number=252)
+    Task.objects.filter(pk=task.pk).update(withdrawn_on=date(2026, 11, 20), withdrawn_in="ban-sua-doi.txt")
+    page = client.get(f"/tasks/{task.pk}/").content.decode()
+    assert "Đã rút khỏi danh mục ngày 20/11/2026 (theo bản danh mục «ban-sua-doi.txt»)" in page
+    listed = client.get("/tasks/?q=thuy+phi+co").content.decode()
+    asked = client.get("/tasks/?q=thuy+phi+co&withdrawn=include").content.decode()
+    assert f"/tasks/{task.pk}/" not in listed and f"/tasks/{task.pk}/" in asked

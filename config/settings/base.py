@@ -237,7 +237,9 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Times in the log are Cần Thơ's: Django sets the process's zone to TIME_ZONE, which logging's asctime follows.
+    "formatters": {"local": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s", "datefmt": "%d/%m/%Y %H:%M:%S %z"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "local"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     # django-axes logs every login at INFO; lockouts are WARNING and stay visible.
     "loggers": {"axes": {"level": "WARNING"}},

@@ -9,11 +9,13 @@ from datetime import date, datetime
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from ..choices import WorkStatus
 from .reader import open_workbook
-from .writer import HEADER_COLOUR, put, row_height
+from .writer import DATE_FORMAT, HEADER_COLOUR, put, row_height
 
 SHEET = "Báo cáo"
 META_SHEET = "_khoa"
@@ -22,6 +24,9 @@ HEADERS = (
     "NGÀY HOÀN THÀNH", "KẾT QUẢ ĐẠT ĐƯỢC", "KHÓ KHĂN, VƯỚNG MẮC", "ĐỀ XUẤT, KIẾN NGHỊ", "KHÓA",
 )
 WIDTHS = (6, 50, 20, 12, 16, 20, 10, 14, 40, 30, 30, 12)
+DATE_HEADERS = ("HẠN", "NGÀY HOÀN THÀNH")  # formatted dd/mm/yyyy, filled or not: a date typed there stays a date
+# Serial numbers of 01/01/2000 and 31/12/2100: a date cell read without its format is such a number.
+FIRST_SERIAL, LAST_SERIAL = 36526, 73415
 # The columns an agency fills, by header, with the report field they feed.
 FILLED = {
     "KỲ BÁO CÁO": "period", "TÌNH TRẠNG": "status", "TIẾN ĐỘ (%)": "percent", "NGÀY HOÀN THÀNH": "completed_on",
@@ -29,6 +34,8 @@ FILLED = {
 }
 KEY_HEADER = "KHÓA"
 MAX_ID, MAX_VERSION = 2**63 - 1, 2**31 - 1  # the id and version columns' ranges: larger numbers name no row
+NUMBER_HEADER = "TT"
+FIELD_HEADERS = {field_name: header for header, field_name in FILLED.items()}
 FIRST_ROW = 4
 FILL_COLOUR = PatternFill("solid", fgColor="FFF9DB")
 # Written with openpyxl (not the exports' XlsxWriter) for its sheet protection and data validation.
@@ -73,6 +80,8 @@ def agency_workbook(*, agency, tasks, latest_reports: dict, as_of: date) -> byte
         )
         for column, value in enumerate(values, start=1):
             cell = put(sheet, row, column, value, alignment=WRAP, border=BORDER)
+            if HEADERS[column - 1] in DATE_HEADERS:
+                cell.number_format = DATE_FORMAT
             if HEADERS[column - 1] in FILLED:
                 cell.protection = Protection(locked=False)
                 cell.fill = FILL_COLOUR
@@ -86,6 +95,10 @@ def agency_workbook(*, agency, tasks, latest_reports: dict, as_of: date) -> byte
     sheet.protection.sheet = True
     sheet.protection.formatColumns = False  # widths may be changed
     sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.print_title_rows = "3:3"
     meta = workbook.create_sheet(META_SHEET)
     meta["A1"], meta["B1"] = "agency", agency.pk
     meta.sheet_state = "veryHidden"
@@ -104,6 +117,20 @@ class SheetRow:
     version: int | None
     values: dict = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    number: object = None  # the TT cell as written
+    columns: dict = field(default_factory=dict)  # header -> column number in this file
+
+
+def cell_ref(columns: dict, row: int, header: str) -> str:
+    """Where a cell is, as the user finds it: sheet, row, column letter (from this file's header row) and header."""
+    column = columns.get(header, HEADERS.index(header) + 1)
+    return f"Trang «{SHEET}», dòng {row}, cột {get_column_letter(column)} ({header})"
+
+
+def field_ref(columns: dict, row: int, field_name: str) -> str:
+    """cell_ref for a report field, through the workbook's column map (FILLED); a field without a column names the row."""
+    header = FIELD_HEADERS.get(field_name)
+    return cell_ref(columns, row, header) if header else f"Trang «{SHEET}», dòng {row}"
 
 
 def _cell_problem(row, column, reason):
@@ -142,7 +169,8 @@ def _read_rows(workbook, name):
         by_header = {h: cells[p - 1] if p - 1 < len(cells) else None for h, p in positions.items()}
         if all(c is None or c.value in (None, "") for c in by_header.values()):
             continue  # blank rows are tolerated
-        row = SheetRow(row=number, task_id=None, version=None)
+        row = SheetRow(row=number, task_id=None, version=None, columns=positions)
+        row.number = by_header[NUMBER_HEADER].value if by_header[NUMBER_HEADER] is not None else None
         key = by_header[KEY_HEADER].value if by_header[KEY_HEADER] is not None else None
         try:
             task_id, version = (int(part) for part in str(key).split(":"))
@@ -163,26 +191,10 @@ def _read_rows(workbook, name):
                 continue
             try:
                 row.values[field_name] = _parse(field_name, value)
-                _check_field(field_name, row.values[field_name])
             except ValueError as error:
                 row.problems.append(_cell_problem(number, column, str(error)))
         rows.append(row)
     return agency_id, rows, problems
-
-
-def _check_field(field_name, value):
-    """The report field's own rules (its length), as full_clean() runs them when the report is saved: the preview
-    refuses what the confirmation would."""
-    from django.core.exceptions import ValidationError
-
-    from ..models import ProgressReport
-
-    if value in (None, ""):
-        return
-    try:
-        ProgressReport._meta.get_field(field_name).run_validators(value)
-    except ValidationError as error:
-        raise ValueError(" ".join(error.messages)) from None
 
 
 def _parse(field_name, value):
@@ -208,6 +220,8 @@ def _parse(field_name, value):
             return value.date()
         if isinstance(value, date):
             return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and FIRST_SERIAL <= value <= LAST_SERIAL and float(value).is_integer():
+            return from_excel(value).date()  # a date cell whose format was lost (46310 is 15/10/2026)
         try:
             return datetime.strptime(str(value).strip(), "%d/%m/%Y").date()
         except ValueError:

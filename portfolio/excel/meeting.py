@@ -33,20 +33,33 @@ TITLE = "DANH MỤC CÁC NHIỆM VỤ, ĐỀ ÁN, DỰ ÁN, CÔNG TRÌNH QUAN TR
 GREY = "#808080"
 
 
+# Arial (Liberation Sans where there is no Arial: the same widths) at 10 pt, every page fitted to its width at 90% or
+# more: at least 9 pt on paper. The column widths (columns.MEETING_WIDTHS, the widths below) are chosen for that.
+FONT = {"font_name": "Arial", "font_size": 10}
+LINE = 13  # points a line of 10 pt text takes
+
+
 def _styles(workbook) -> Styles:
-    cell = {"text_wrap": True, "valign": "top", "border": 1, "border_color": GREY}
-    center = {"text_wrap": True, "valign": "vcenter", "align": "center"}
+    cell = {**FONT, "text_wrap": True, "valign": "top", "border": 1, "border_color": GREY}
+    center = {**FONT, "text_wrap": True, "valign": "vcenter", "align": "center"}
     return Styles(
         workbook,
-        title={"bold": True, "font_size": 13, **center},
-        subtitle={"italic": True, **center},
-        heading={"bold": True, "font_size": 13},
-        header={"bold": True, "bg_color": HEADER_COLOUR, "border": 1, "border_color": GREY, **center},
-        header_left={"bold": True, "bg_color": HEADER_COLOUR, "border": 1, "border_color": GREY},
-        section={"bold": True, "bg_color": "#F2F2F2", **cell},
+        title={**center, "bold": True, "font_size": 12},
+        subtitle={**center, "italic": True},
+        note={**FONT, "italic": True, "text_wrap": True, "valign": "top"},
+        heading={**FONT, "bold": True, "font_size": 12},
+        header={**center, "bold": True, "bg_color": HEADER_COLOUR, "border": 1, "border_color": GREY},
+        header_left={**FONT, "bold": True, "bg_color": HEADER_COLOUR, "border": 1, "border_color": GREY, "text_wrap": True, "valign": "vcenter"},
+        section={**cell, "bold": True, "bg_color": "#F2F2F2"},
         cell=cell, overdue={**cell, "bg_color": "#FDE2E1"},
-        boxed={"border": 1, "border_color": GREY},
+        boxed={**FONT, "border": 1, "border_color": GREY, "text_wrap": True, "valign": "top"},
     )
+
+
+def as_of_line(as_of: date, filter_text: str) -> str:
+    """The line on every sheet (and atop every printed page): the date the figures are for and the filter that chose the tasks."""
+    line = f"Tình hình thực hiện tính đến ngày {as_of:%d/%m/%Y}"
+    return f"{line}. Bộ lọc: {filter_text}" if filter_text else f"{line}. Toàn bộ danh mục (không lọc)"
 
 
 def _report_subquery() -> Subquery:
@@ -70,30 +83,33 @@ CATALOGUE_FIELDS = (
 )
 
 
-def _print_setup(sheet, title_row: int, fit_width: bool = False):
-    """A4 landscape, the header row repeated on every page, "Trang x / y" in the footer."""
-    sheet.repeat_rows(title_row)
+def _print_setup(sheet, first_title_row: int, last_title_row: int | None = None, *, line: str = ""):
+    """A4 landscape fitted to the page width, the title rows repeated on every page, the as-of line atop each page and
+    the sheet's own page numbers in the footer (numbering starts again on every sheet)."""
+    sheet.repeat_rows(first_title_row, first_title_row if last_title_row is None else last_title_row)
     sheet.set_landscape()
     sheet.set_paper(9)
-    if fit_width:
-        sheet.fit_to_pages(1, 0)
-    sheet.set_footer("&CTrang &P / &N")
+    sheet.fit_to_pages(1, 0)
+    sheet.set_margins(left=0.25, right=0.25, top=0.6, bottom=0.6)
+    sheet.set_start_page(1)
+    header = line.replace("&", "&&")
+    sheet.set_header(f"&L&10{header[:200]}" if header else "")
+    sheet.set_footer(f"&L&10{sheet.name.replace('&', '&&')}&C&10Trang &P")
 
 
-def _catalogue_sheet(workbook, styles, rows, as_of):
+def _catalogue_sheet(workbook, styles, rows, as_of, line):
     sheet = workbook.add_worksheet(CATALOGUE_SHEET)
     last = len(MEETING_HEADERS) - 1
     header = HEADER_ROW - 1  # 0-based
     for column, width in enumerate(MEETING_WIDTHS):
         sheet.set_column(column, column, width)
     sheet.freeze_panes(HEADER_ROW, 2)
-    _print_setup(sheet, header, fit_width=True)
-    sheet.set_header(f"&RTính đến {as_of:%d/%m/%Y}")
-    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
-    sheet.set_row(0, 22)
+    _print_setup(sheet, header, line=line)
+    sheet.set_row(0, 34)
     sheet.merge_range(0, 0, 0, last, TITLE, styles["title"])
-    sheet.merge_range(1, 0, 1, last, f"Tình hình thực hiện tính đến ngày {as_of:%d/%m/%Y}", styles["subtitle"])
-    sheet.set_row(header, row_height(MEETING_HEADERS, MEETING_WIDTHS, chars_per_unit=0.9))
+    sheet.set_row(1, row_height((line,), (sum(MEETING_WIDTHS),), line_height=LINE))
+    sheet.merge_range(1, 0, 1, last, line, styles["subtitle"])
+    sheet.set_row(header, row_height(MEETING_HEADERS, MEETING_WIDTHS, chars_per_unit=0.9, line_height=LINE))
     write_row(sheet, header, MEETING_HEADERS, styles["header"])
     row, section = header, None
     statuses, states = labels(WorkStatus), labels(ScheduleState)  # translated once, not once per row
@@ -110,21 +126,33 @@ def _catalogue_sheet(workbook, styles, rows, as_of):
             report_text(report), timezone.localtime(reported_at).date() if reported_at else None,
         )
         style = "overdue" if state == ScheduleState.OVERDUE else "cell"
-        sheet.set_row(row, row_height(values, MEETING_WIDTHS))
+        sheet.set_row(row, row_height(values, MEETING_WIDTHS, line_height=LINE))
         write_row(sheet, row, values, styles[style], styles[f"{style}_date"], styles[style])
     sheet.autofilter(header, 0, max(row, header + 1), last)
 
 
-def _summary_sheet(workbook, styles, tasks, as_of):
-    """``tasks`` None: the whole programme (the same numbers as the dashboard, kept until the data changes)."""
+SUMMARY_WIDTHS = (50, 13, 13, 13, 13, 13, 13, 13)
+BODY_CHART_LIMIT = 30  # bodies in the chart: more would not be readable on one page
+PAGE_HEIGHT_PX = 600  # what an A4 landscape page holds below the repeated title rows, at the summary's scale
+
+
+def _summary_sheet(workbook, styles, tasks, as_of, line):
+    """``tasks`` None: the whole programme (the same numbers as the dashboard, kept until the data changes).
+
+    Printed as pages that each hold what belongs together: the two small tables with the first chart, then the
+    table by body (its header repeated), then the chart by body; no chart crosses a page.
+    """
     sheet = workbook.add_worksheet(SUMMARY_SHEET)
     if tasks is None:
         summary, bodies_rows = cached(f"meeting-summary:{as_of.isoformat()}", lambda: (programme_summary(as_of=as_of), body_summary(as_of=as_of)))
     else:
         summary, bodies_rows = programme_summary(as_of=as_of, tasks=tasks), body_summary(as_of=as_of, task_ids=tasks.values("pk"))
-    sheet.set_column(0, 0, 48)
-    sheet.set_column(1, 5, 14)
+    for column, width in enumerate(SUMMARY_WIDTHS):
+        sheet.set_column(column, column, width)
+    _print_setup(sheet, 0, 1, line=line)
     sheet.write_string(0, 0, f"TỔNG HỢP TÌNH HÌNH THỰC HIỆN (tính đến {as_of:%d/%m/%Y})", styles["heading"])
+    sheet.set_row(1, row_height((line,), (sum(SUMMARY_WIDTHS),), line_height=LINE))
+    sheet.merge_range(1, 0, 1, len(SUMMARY_WIDTHS) - 1, line, styles["note"])
     write_row(sheet, 2, ("Đánh giá tiến độ", "Số nhiệm vụ"), styles["header_left"])
     row = 2
     for state, count in summary["by_state"]:
@@ -136,54 +164,80 @@ def _summary_sheet(workbook, styles, tasks, as_of):
     for status, count in summary["by_status"]:
         row += 1
         write_row(sheet, row, (str(status.label), count), styles["boxed"])
-    row += 2
+    tables_end = row
+    chart = workbook.add_chart({"type": "column"})
+    chart.add_series({"name": [SUMMARY_SHEET, 2, 1], "categories": [SUMMARY_SHEET, 3, 0, states_end, 0], "values": [SUMMARY_SHEET, 3, 1, states_end, 1],
+                      "data_labels": {"value": True, "font": {"size": 10}}})
+    chart.set_title({"name": "Đánh giá tiến độ", "name_font": {"size": 11}})
+    chart.set_y_axis({"name": "Số nhiệm vụ", "name_font": {"size": 10}, "num_font": {"size": 10}})
+    chart.set_x_axis({"num_font": {"size": 10}})
+    chart.set_legend({"none": True})
+    chart.set_size({"width": 460, "height": 320})
+    sheet.insert_chart(2, 3, chart, {"x_offset": 10, "object_position": 3})  # beside the two small tables, on the first page
+    row = max(tables_end, 2 + 17) + 1
+    sheet.set_h_pagebreaks([row])  # the table by body starts a page
     body_header = row
-    write_row(sheet, row, ("Cơ quan chủ trì, thực hiện", "Nhiệm vụ", "Hoàn thành đúng hạn", "Hoàn thành quá hạn", "Quá hạn", "Sắp đến hạn"), styles["header"])
+    headers = ("Cơ quan chủ trì, thực hiện", "Nhiệm vụ", "Hoàn thành đúng hạn", "Hoàn thành quá hạn", "Quá hạn", "Sắp đến hạn")
+    sheet.set_row(row, row_height(headers, SUMMARY_WIDTHS, chars_per_unit=0.9, line_height=LINE))
+    write_row(sheet, row, headers, styles["header"])
     for body in bodies_rows:
         row += 1
-        write_row(sheet, row, (body["agency__name"], body["total"], body["done_on_time"], body["done_late"], body["overdue"], body["due_soon"]), styles["cell"])
-
-    chart = workbook.add_chart({"type": "column"})
-    chart.add_series({"name": [SUMMARY_SHEET, 2, 1], "categories": [SUMMARY_SHEET, 3, 0, states_end, 0], "values": [SUMMARY_SHEET, 3, 1, states_end, 1]})
-    chart.set_title({"name": "Đánh giá tiến độ"})
-    chart.set_y_axis({"name": "Số nhiệm vụ"})
-    chart.set_size({"width": 600, "height": 300})
-    sheet.insert_chart("H3", chart)
+        values = (body["agency__name"], body["total"], body["done_on_time"], body["done_late"], body["overdue"], body["due_soon"])
+        sheet.set_row(row, row_height(values, SUMMARY_WIDTHS, chars_per_unit=1.0, line_height=LINE))  # a long name wraps inside its row, not over the next
+        write_row(sheet, row, values, styles["cell"])
     if row > body_header:
+        shown = min(row - body_header, BODY_CHART_LIMIT)
         bodies = workbook.add_chart({"type": "bar", "subtype": "stacked"})
         for column in range(2, 6):
             bodies.add_series({
-                "name": [SUMMARY_SHEET, body_header, column], "categories": [SUMMARY_SHEET, body_header + 1, 0, row, 0],
-                "values": [SUMMARY_SHEET, body_header + 1, column, row, column],
+                "name": [SUMMARY_SHEET, body_header, column], "categories": [SUMMARY_SHEET, body_header + 1, 0, body_header + shown, 0],
+                "values": [SUMMARY_SHEET, body_header + 1, column, body_header + shown, column],
             })
-        bodies.set_title({"name": "Theo cơ quan chủ trì, thực hiện"})
-        bodies.set_size({"width": 760, "height": 460})
-        sheet.insert_chart("H22", bodies)
+        title = "Theo cơ quan chủ trì, thực hiện"
+        if shown < row - body_header:
+            title += f" ({shown} cơ quan có nhiều nhiệm vụ quá hạn nhất)"
+        bodies.set_title({"name": title, "name_font": {"size": 11}})
+        bodies.set_x_axis({"num_font": {"size": 10}})
+        bodies.set_y_axis({"num_font": {"size": 10}, "reverse": True, "interval_unit": 1})
+        bodies.set_legend({"position": "bottom", "font": {"size": 10}})
+        bodies.set_size({"width": 840, "height": min(PAGE_HEIGHT_PX, 140 + 30 * shown)})
+        row += 2
+        sheet.set_h_pagebreaks([body_header, row])  # the chart by body on a page of its own, with its legend
+        sheet.insert_chart(row, 0, bodies, {"object_position": 3})
 
 
-def _overdue_sheet(workbook, styles, rows, as_of):
+OVERDUE_WIDTHS = (5, 52, 16, 11, 10, 32, 14)
+
+
+def _overdue_sheet(workbook, styles, rows, as_of, line):
     sheet = workbook.add_worksheet(OVERDUE_SHEET)
     headers = ("TT", "NHIỆM VỤ CỤ THỂ", "THỜI HẠN THỰC HIỆN", "HẠN", "SỐ NGÀY QUÁ HẠN", "CƠ QUAN CHỊU TRÁCH NHIỆM", "TÌNH TRẠNG")
-    for column, width in enumerate((6, 60, 20, 13, 12, 36, 16)):
+    for column, width in enumerate(OVERDUE_WIDTHS):
         sheet.set_column(column, column, width)
     sheet.freeze_panes(3, 0)
-    _print_setup(sheet, 2)
+    _print_setup(sheet, 2, line=line)
     sheet.write_string(0, 0, f"NHIỆM VỤ QUÁ HẠN (tính đến {as_of:%d/%m/%Y})", styles["heading"])
+    sheet.set_row(1, row_height((line,), (sum(OVERDUE_WIDTHS),), line_height=LINE))
+    sheet.merge_range(1, 0, 1, len(headers) - 1, line, styles["note"])
+    sheet.set_row(2, row_height(headers, OVERDUE_WIDTHS, chars_per_unit=0.9, line_height=LINE))
     write_row(sheet, 2, headers, styles["header"])
     row, statuses = 2, labels(WorkStatus)
     for number, title, deadline, due, status, delegate, bodies in rows:
         row += 1
         responsible = responsible_of(delegate, [(body.role, body.name) for body in parse_bodies(bodies)])
         values = (number, title, deadline, due, (as_of - due).days, "; ".join(responsible), statuses[status])
+        sheet.set_row(row, row_height(values, OVERDUE_WIDTHS, line_height=LINE))
         write_row(sheet, row, values, styles["cell"], styles["cell_date"], styles["cell"])
     sheet.autofilter(2, 0, max(row, 3), len(headers) - 1)
 
 
-def meeting_workbook(*, tasks_queryset, as_of: date, whole_programme: bool = False) -> bytes:
+def meeting_workbook(*, tasks_queryset, as_of: date, whole_programme: bool = False, filter_text: str = "") -> bytes:
     """The workbook for a meeting, for the tasks of the list's filters (a task_queryset), in the appendix's order.
 
     ``whole_programme``: the queryset is every task (no filter), so the summary is the dashboard's own.
+    ``filter_text``: the filters in words (TaskFilterSet.description), written on every sheet.
     """
+    line = as_of_line(as_of, filter_text)
     tasks = tasks_queryset.prefetch_related(None)
     catalogue_rows = (
         tasks.annotate(report=_report_subquery()).order_by("section__position", "number").values_list(*CATALOGUE_FIELDS).iterator(chunk_size=2000)
@@ -193,10 +247,10 @@ def meeting_workbook(*, tasks_queryset, as_of: date, whole_programme: bool = Fal
         .values_list("number", "title", "deadline_text", "next_due_date", "status", "delegate__name", "bodies").iterator(chunk_size=2000)
     )
     buffer = io.BytesIO()
-    workbook = new_workbook(buffer)
+    workbook = new_workbook(buffer, default_font=FONT)
     styles = _styles(workbook)
-    _catalogue_sheet(workbook, styles, catalogue_rows, as_of)
-    _summary_sheet(workbook, styles, None if whole_programme else Task.objects.filter(pk__in=tasks.values("pk")), as_of)
-    _overdue_sheet(workbook, styles, overdue_rows, as_of)
+    _catalogue_sheet(workbook, styles, catalogue_rows, as_of, line)
+    _summary_sheet(workbook, styles, None if whole_programme else Task.objects.filter(pk__in=tasks.values("pk")), as_of, line)
+    _overdue_sheet(workbook, styles, overdue_rows, as_of, line)
     workbook.close()
     return buffer.getvalue()

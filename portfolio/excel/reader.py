@@ -9,7 +9,7 @@ import zipfile
 from django.conf import settings
 from openpyxl import load_workbook
 
-from ..seedparse import ParsedAppendix, ParsedRow, ParsedSection, SourceError, clean_cell
+from ..seedparse import ParsedAppendix, SourceError, clean_cell
 from .columns import APPENDIX_HEADERS, CATALOGUE_SHEET
 
 MAX_ENTRIES = 500
@@ -85,6 +85,44 @@ def open_workbook(data: bytes, *, name: str = "tệp", read_only: bool = False):
         raise WorkbookError(f"{name}: không đọc được bảng tính ({reason}).") from None
 
 
+ACCEPTED_SOURCES = "phụ lục dạng văn bản (.txt, mã UTF-8) hoặc bảng tính Excel .xlsx theo mẫu «Danh mục»"
+XLSX, TEXT = "xlsx", "text"
+
+
+def sniff_source(data: bytes) -> tuple[str, str]:
+    """What a file is, from its content, never its name: (XLSX or TEXT, "") or ("", what it is in words)."""
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+            names = set(archive.namelist())
+            mimetype = ""
+            if "mimetype" in names:
+                with archive.open("mimetype") as member:  # a few bytes: never the whole member, which could be a bomb
+                    mimetype = member.read(200).decode("ascii", "replace")
+        except (zipfile.BadZipFile, KeyError, OSError):
+            return "", "tệp nén hỏng"
+        if "opendocument.spreadsheet" in mimetype:
+            return "", "bảng tính OpenDocument (.ods)"
+        if "opendocument" in mimetype:
+            return "", "tài liệu OpenDocument (.odt, .odp…)"
+        if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
+            return XLSX, ""
+        if any(n.startswith("word/") for n in names):
+            return "", "văn bản Word (.docx)"
+        return "", "tệp nén (.zip)"
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "", "tệp Office đời cũ (.xls hoặc .doc)"
+    if data.startswith(b"%PDF-"):
+        return "", "tệp PDF"
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "", "tệp nhị phân hoặc văn bản không phải mã UTF-8"
+    if "\x00" in text:
+        return "", "tệp nhị phân"
+    return TEXT, ""
+
+
 def _text(value) -> str:
     if value is None:
         return ""
@@ -116,19 +154,13 @@ def read_programme_workbook(data: bytes, *, name: str = "tệp") -> ParsedAppend
                 raise SourceError(number, f"ô {cell.coordinate} chứa công thức; chỉ nhận giá trị")
         section = SECTION_RE.match(first)
         if section and not first.isdigit():
-            parsed.sections.append(ParsedSection(section["numeral"], clean_cell(section["title"]), number))
+            parsed.add_section(numeral=section["numeral"], title=clean_cell(section["title"]), line=number)
             continue
         if not first.isdigit():
             raise SourceError(number, f"cột A phải là số thứ tự, gặp «{first[:40]}»")
-        if not parsed.sections:
-            raise SourceError(number, "nhiệm vụ nằm trước dòng mục đầu tiên (I, II, ...)")
-        expected = parsed.rows[-1].number + 1 if parsed.rows else 1
-        if int(first) != expected:
-            raise SourceError(number, f"số thứ tự {first} không liền mạch, cần {expected}")
         cells = [_text(v) for v in values[1 : len(APPENDIX_HEADERS)]]
-        if not cells[0] or not cells[1]:
-            raise SourceError(number, "thiếu tên nhiệm vụ (cột B) hoặc cơ quan chủ trì (cột C)")
-        parsed.rows.append(ParsedRow(int(first), parsed.sections[-1].numeral, *cells, line=number))
+        cells += [""] * (len(APPENDIX_HEADERS) - 1 - len(cells))
+        parsed.add_row(number=int(first), cells=cells, line=number)
     if header_row is None:
         raise WorkbookError(f"{name}: không thấy dòng tiêu đề {' | '.join(APPENDIX_HEADERS)} ở trang «{CATALOGUE_SHEET}».")
     if not parsed.rows:

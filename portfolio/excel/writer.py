@@ -27,12 +27,19 @@ COLUMN_NAMES = tuple(xl_col_to_name(column) for column in range(64))
 NEEDS_CONTROL_ESCAPE = re.compile("[\\x00-\\x08\\x0b-\\x1f\\ufffe\\uffff]|_x[0-9a-fA-F]{4}_")
 
 
-def new_workbook(buffer) -> xlsxwriter.Workbook:
-    """A streaming workbook: nothing is read back as a formula, a URL or a number."""
-    return xlsxwriter.Workbook(buffer, {
+def new_workbook(buffer, default_font: dict | None = None) -> xlsxwriter.Workbook:
+    """A streaming workbook: nothing is read back as a formula, a URL or a number.
+
+    ``default_font`` (name and size) is the workbook's normal style: column widths are counted in its digits, so a
+    font every spreadsheet program has (Arial, or its metric twin Liberation Sans) prints the same widths everywhere.
+    """
+    options = {
         "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
         "default_date_format": DATE_FORMAT, "remove_timezone": True,
-    })
+    }
+    if default_font:
+        options["default_format_properties"] = dict(default_font)
+    return xlsxwriter.Workbook(buffer, options)
 
 
 class Styles:
@@ -154,7 +161,7 @@ def put(sheet, row, column, value, **style):
     return cell
 
 
-def row_height(values, widths, chars_per_unit: float = 1.2) -> float:
+def row_height(values, widths, chars_per_unit: float = 1.2, line_height: float = 16) -> float:
     """Enough height for the wrapped text (spreadsheet programs do not grow rows written by a library).
 
     About 1.2 characters of Vietnamese text fit in a unit of column width; bold capitals (headers) about 0.9.
@@ -166,7 +173,7 @@ def row_height(values, widths, chars_per_unit: float = 1.2) -> float:
             if len(value) <= chars_per_line and "\n" not in value:
                 continue  # one line
             lines = max(lines, sum(math.ceil(max(len(part), 1) / chars_per_line) for part in value.split("\n")))
-    return 16 * lines + 4
+    return line_height * lines + 4
 
 
 def table_workbook(*, title: str, subtitle: str, headers: Sequence[str], rows: Iterable[Sequence], widths: Sequence[int]) -> bytes:

@@ -21,3 +21,12 @@ from .reports import (  # noqa: F401
     task_comment_add,
     task_delegate,
 )
+from .tasks import (  # noqa: F401
+    milestone_complete,
+    task_complete,
+    task_edit_dates,
+    task_refresh_next_due,
+    task_reopen,
+    task_set_state,
+    task_state_validate,
+)

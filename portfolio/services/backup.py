@@ -30,7 +30,7 @@ def backup_create(*, out: Path) -> dict:
         counts = {}
         for item in json.loads(data.read_text(encoding="utf-8")):
             counts[item["model"]] = counts.get(item["model"], 0) + 1
-        manifest = {"created_at": timezone.now().isoformat(), "counts": counts}
+        manifest = {"created_at": timezone.localtime().isoformat(), "counts": counts}
         media = Path(settings.MEDIA_ROOT)
         with tarfile.open(out, "w:gz") as archive:
             archive.add(data, arcname="data.json")

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from .. import access
 from ..choices import LEAD_SIDE_ROLES, ReviewState, WorkStatus
-from ..excel.agency import FILLED, SheetRow, agency_workbook, read_agency_workbook
+from ..excel.agency import FILLED, KEY_HEADER, NUMBER_HEADER, SheetRow, agency_workbook, cell_ref, field_ref, read_agency_workbook
 from ..models import Agency, ProgressReport, Task
 from .reports import ConflictError, report_validate
 
@@ -62,6 +62,7 @@ def agency_tasks_for_reporting(agency: Agency):
 
     return (
         Task.objects.filter(Q(assignments__agency=agency, assignments__role__in=LEAD_SIDE_ROLES) | Q(delegate=agency))
+        .filter(withdrawn_on__isnull=True)
         .distinct()
         .order_by("programme", "number")
     )
@@ -96,8 +97,9 @@ class Preview:
     agency: Agency | None
     changes: list[RowChange] = field(default_factory=list)
     unchanged: int = 0
-    conflicts: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)  # kept for stored previews; a stale row is now a problem
     problems: list[str] = field(default_factory=list)
+    columns: dict = field(default_factory=dict)  # header -> column number in the uploaded file
 
     @property
     def can_apply(self) -> bool:
@@ -114,7 +116,7 @@ class Preview:
         """What the confirmation needs, so it applies exactly what was previewed without reading the file again."""
         return json.dumps({
             "agency": self.agency.pk if self.agency else None, "unchanged": self.unchanged,
-            "conflicts": self.conflicts, "problems": self.problems,
+            "conflicts": self.conflicts, "problems": self.problems, "columns": self.columns,
             "changes": [
                 {"row": c.row, "task": c.task.pk, "version": c.version, "changes": c.changes,
                  "values": {k: v.isoformat() if isinstance(v, date) else v for k, v in c.values.items()}}
@@ -126,7 +128,8 @@ class Preview:
     def from_json(cls, text: str) -> "Preview":
         data = json.loads(text)
         preview = cls(agency=Agency.objects.filter(pk=data["agency"]).first() if data["agency"] else None,
-                      unchanged=data["unchanged"], conflicts=data["conflicts"], problems=data["problems"])
+                      unchanged=data["unchanged"], conflicts=data["conflicts"], problems=data["problems"],
+                      columns=data.get("columns", {}))
         tasks = {}
         for ids in _chunks([c["task"] for c in data["changes"]]):
             tasks.update(Task.objects.only(*TASK_FIELDS).in_bulk(ids))
@@ -144,14 +147,34 @@ class Preview:
     def summary(self) -> str:
         if self.problems:
             return f"Tệp bị từ chối: {len(self.problems)} lỗi; không ghi gì. Sửa các ô đã nêu rồi tải lên lại."
-        return f"{len(self.changes)} nhiệm vụ thay đổi, {self.unchanged} không đổi, {len(self.conflicts)} xung đột (không áp dụng)."
+        return f"{len(self.changes)} nhiệm vụ thay đổi, {self.unchanged} không đổi."
+
+
+def report_row_problems(*, values: dict, columns: dict, row: int) -> list[str]:
+    """Every rule of a report, on one row: the rule of a state of work (report_validate) and the model's own field checks
+    (lengths, ranges), each error placed in its cell through the workbook's column map. The preview and the apply run this."""
+    errors: dict[str, list[str]] = {}
+    try:
+        report_validate(status=values.get("status"), percent=values.get("percent"), completed_on=values.get("completed_on"))
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        ProgressReport(**values).clean_fields(exclude=["task", "agency", "submitted_by", "reviewed_by", *errors])
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    return [f"{field_ref(columns, row, name)}: {message}" for name, messages in errors.items() for message in messages]
+
+
+def _rows_list(rows: list[int]) -> str:
+    named = [f"dòng {r}" for r in rows]
+    return ", ".join(named[:-1]) + f" và {named[-1]}" if len(named) > 1 else named[0]
 
 
 def agency_import_preview(*, data: bytes, user, name: str = "tệp") -> Preview:
     """Read the whole file and say what would change; any problem refuses the whole file."""
     agency_id, rows, problems = read_agency_workbook(data, name=name)
     agency = Agency.objects.filter(pk=agency_id).first() if agency_id else None
-    preview = Preview(agency=agency, problems=list(problems))
+    preview = Preview(agency=agency, problems=list(problems), columns=rows[0].columns if rows else {})
     if agency is None:
         preview.problems.append("Không xác định được cơ quan của biểu mẫu: hãy dùng biểu mẫu tải từ trang của cơ quan.")
         return preview
@@ -163,35 +186,45 @@ def agency_import_preview(*, data: bytes, user, name: str = "tệp") -> Preview:
         tasks.update(Task.objects.only(*TASK_FIELDS).in_bulk(ids))
     latest = _latest_reports(agency.pk, list(tasks))
     reportable = _reportable(user, agency, list(tasks))
+    on_rows = defaultdict(list)
+    for row in rows:
+        if row.task_id is not None:
+            on_rows[row.task_id].append(row.row)
+    for task_id, numbers in on_rows.items():
+        if len(numbers) > 1:
+            task = tasks.get(task_id)
+            preview.problems.append(
+                f"Trang «Báo cáo», {_rows_list(numbers)}: cùng một nhiệm vụ{f' (TT {task.number})' if task else ''} ở {len(numbers)} dòng; "
+                "mỗi nhiệm vụ chỉ được báo cáo trên một dòng. Giữ một dòng rồi tải lên lại."
+            )
     for row in rows:
         preview.problems.extend(row.problems)
-        if row.problems or row.task_id is None:
+        if row.problems or row.task_id is None or len(on_rows[row.task_id]) > 1:
             continue
         task = tasks.get(row.task_id)
         if task is None:
-            preview.problems.append(f"Trang «Báo cáo», dòng {row.row}, cột L (KHÓA): không có nhiệm vụ mã {row.task_id}")
+            preview.problems.append(f"{cell_ref(row.columns, row.row, KEY_HEADER)}: không có nhiệm vụ mã {row.task_id}")
             continue
         if task.pk not in reportable:
-            preview.problems.append(f"Trang «Báo cáo», dòng {row.row}, cột A (TT): nhiệm vụ {task.number} không thuộc các nhiệm vụ {agency.name} được báo cáo")
+            preview.problems.append(f"{cell_ref(row.columns, row.row, NUMBER_HEADER)}: nhiệm vụ {task.number} không thuộc các nhiệm vụ {agency.name} được báo cáo")
             continue
-        _check_row(preview, row, task, latest.get(task.pk))
+        if row.version != task.version or str(row.number).strip() != str(task.number):
+            preview.problems.append(
+                f"{cell_ref(row.columns, row.row, KEY_HEADER)}: khóa của dòng không khớp nhiệm vụ {task.number} hiện nay "
+                "(nhiệm vụ đã được cập nhật sau khi tải biểu mẫu, hoặc khóa đã bị sửa). Tệp không được ghi: "
+                "hãy tải biểu mẫu mới từ trang của cơ quan, điền lại rồi tải lên."
+            )
+            continue
+        row_problems = report_row_problems(values=row.values, columns=row.columns, row=row.row)
+        if row_problems:
+            preview.problems.extend(row_problems)
+            continue
+        _compare_row(preview, row, task, latest.get(task.pk))
     return preview
 
 
-def _check_row(preview: Preview, row: SheetRow, task: Task, report: ProgressReport | None):
+def _compare_row(preview: Preview, row: SheetRow, task: Task, report: ProgressReport | None):
     values = row.values
-    if values.get("completed_on") and values.get("status") != WorkStatus.DONE:
-        preview.problems.append(f"Trang «Báo cáo», dòng {row.row}, cột H (NGÀY HOÀN THÀNH): chỉ ghi ngày hoàn thành khi tình trạng là «Hoàn thành»")
-        return
-    if values.get("status") == WorkStatus.DONE and not values.get("completed_on"):
-        preview.problems.append(f"Trang «Báo cáo», dòng {row.row}, cột H (NGÀY HOÀN THÀNH): nhiệm vụ hoàn thành phải có ngày hoàn thành")
-        return
-    if values.get("status") == WorkStatus.DONE and values.get("percent") != 100:
-        preview.problems.append(f"Trang «Báo cáo», dòng {row.row}, cột G (TIẾN ĐỘ (%)): nhiệm vụ hoàn thành phải có tiến độ 100")
-        return
-    if values.get("completed_on") and values["completed_on"] > timezone.localdate():
-        preview.problems.append(f"Trang «Báo cáo», dòng {row.row}, cột H (NGÀY HOÀN THÀNH): ngày hoàn thành không thể ở tương lai")
-        return
     current = (
         {name: getattr(report, name) for name in FILLED.values()}
         if report
@@ -202,12 +235,6 @@ def _check_row(preview: Preview, row: SheetRow, task: Task, report: ProgressRepo
     if not changes:
         preview.unchanged += 1
         return
-    if row.version != task.version:
-        preview.conflicts.append(
-            f"Trang «Báo cáo», dòng {row.row}: nhiệm vụ {task.number} đã được cập nhật sau khi tải biểu mẫu; "
-            "tải biểu mẫu mới rồi nhập lại dòng này"
-        )
-        return
     preview.changes.append(RowChange(row.row, task, values, changes, row.version))
 
 
@@ -216,12 +243,14 @@ def agency_import_apply(*, preview: Preview, user) -> list[int]:
     """Every change becomes a progress report by the uploader, awaiting the Office's review; all or nothing.
 
     In bulk: the tasks are locked and their versions checked again (a task changed since the preview refuses the
-    whole file), the reports and their history rows are inserted in batches: a few queries whatever the row count.
-    Returns the new reports' ids.
+    whole file), every row is checked again by the preview's own rules (report_row_problems), then the reports and
+    their history rows are inserted in batches: a few queries whatever the row count. Returns the new reports' ids.
     """
     if not preview.can_apply:
         raise ValueError(preview.summary())
     ids = [change.task.pk for change in preview.changes]
+    if len(ids) != len(set(ids)):
+        raise ValidationError("Trang «Báo cáo»: một nhiệm vụ ở nhiều dòng; không ghi gì.")
     allowed = _reportable(user, preview.agency, ids)
     current = {}
     for chunk in _chunks(ids):
@@ -235,15 +264,9 @@ def agency_import_apply(*, preview: Preview, user) -> list[int]:
                 "không ghi gì. Tải biểu mẫu mới rồi nhập lại.",
                 code="conflict",
             )
-    for change in preview.changes:  # every row is checked before anything is written
-        values = change.values
-        report = _report(change, preview.agency, user)
-        try:
-            report_validate(status=values["status"], percent=values["percent"], completed_on=values.get("completed_on"))
-            report.clean_fields(exclude=["task", "agency", "submitted_by", "reviewed_by"])
-            report.clean()
-        except ValidationError as error:
-            raise ValidationError(f"Trang «Báo cáo», dòng {change.row}: {' '.join(error.messages)}") from None
+    problems = [p for change in preview.changes for p in report_row_problems(values=change.values, columns=preview.columns, row=change.row)]
+    if problems:  # every row is checked before anything is written
+        raise ValidationError(problems)
     created = []
     for start in range(0, len(preview.changes), BATCH):  # written a batch at a time: memory stays flat
         batch = [_report(change, preview.agency, user) for change in preview.changes[start : start + BATCH]]

@@ -9,13 +9,14 @@ from datetime import date
 
 from django.core import serializers
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from .. import catalogue
 from ..choices import Role
-from ..deadlines import parse_deadline
 from ..models import Agency, AgencyAlias, Assignment, FundingSource, Milestone, Programme, Section, Task
 from ..seedparse import ParsedAppendix, ParsedRow, split_roles
+from .tasks import task_edit_dates
 
 # The fields of a task that come from the source, with the label the diff prints.
 SOURCE_FIELDS: dict[str, str] = {
@@ -45,6 +46,7 @@ class TaskDiff:
     number: int
     title: str
     changes: list[FieldChange] = field(default_factory=list)
+    note: str = ""
 
 
 @dataclass
@@ -56,12 +58,14 @@ class ImportResult:
     added: list[TaskDiff] = field(default_factory=list)
     changed: list[TaskDiff] = field(default_factory=list)
     removed: list[TaskDiff] = field(default_factory=list)
+    withdrawn: list[TaskDiff] = field(default_factory=list)  # dropped from the source but kept: it has reports or history
+    restored: list[TaskDiff] = field(default_factory=list)  # withdrawn earlier, back in the source
     sections_changed: list[FieldChange] = field(default_factory=list)
     dry_run: bool = False
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.added or self.changed or self.removed or self.sections_changed)
+        return bool(self.added or self.changed or self.removed or self.withdrawn or self.restored or self.sections_changed)
 
     def lines(self) -> list[str]:
         """The difference as the Office reads it, one line per task and field."""
@@ -70,11 +74,16 @@ class ImportResult:
             out.append(f"Mục {change.field}: «{change.old}» -> «{change.new}»")
         for diff in self.added:
             out.append(f"+ Thêm TT {diff.number}: {diff.title}")
+        for diff in self.restored:
+            out.append(f"↺ Đưa trở lại danh mục TT {diff.number}: {diff.title} (đã rút khỏi danh mục trước đây; giữ báo cáo và lịch sử)")
+            out.extend(f"    {c.label}: «{c.old}» -> «{c.new}»" for c in diff.changes)
         for diff in self.changed:
             out.append(f"~ Sửa TT {diff.number}: {diff.title}")
             out.extend(f"    {c.label}: «{c.old}» -> «{c.new}»" for c in diff.changes)
         for diff in self.removed:
             out.append(f"- Xóa TT {diff.number}: {diff.title}")
+        for diff in self.withdrawn:
+            out.append(f"- Rút khỏi danh mục TT {diff.number}: {diff.title} ({diff.note}; không xóa, giữ lại cùng báo cáo và lịch sử)")
         return out
 
     def summary(self) -> str:
@@ -83,7 +92,8 @@ class ImportResult:
             return f"{prefix}Không có thay đổi: {self.total} nhiệm vụ của chương trình {self.programme_code} đã khớp với nguồn."
         return (
             f"{prefix}Chương trình {self.programme_code}: thêm {len(self.added)}, sửa {len(self.changed)}, "
-            f"xóa {len(self.removed)} nhiệm vụ; tổng cộng {self.total} nhiệm vụ."
+            f"xóa {len(self.removed)}, rút khỏi danh mục {len(self.withdrawn)}, đưa trở lại {len(self.restored)} nhiệm vụ; "
+            f"tổng cộng {self.total} nhiệm vụ."
         )
 
 
@@ -114,10 +124,37 @@ def programme_diff(*, parsed: ParsedAppendix, code: str) -> ImportResult:
             continue
         old, new = _task_values(task), _row_values(row)
         changes = [FieldChange(name, old[name], new[name]) for name in SOURCE_FIELDS if old[name] != new[name]]
-        if changes:
+        if task.withdrawn_on is not None:
+            result.restored.append(TaskDiff(row.number, row.title, changes))
+        elif changes:
             result.changed.append(TaskDiff(row.number, row.title, changes))
-    result.removed = [TaskDiff(t.number, t.title) for t in sorted(existing.values(), key=lambda t: t.number)]
+    for task in sorted(existing.values(), key=lambda t: t.number):
+        if task.withdrawn_on is not None:
+            continue  # withdrawn by an earlier revision, still out
+        record = task_record(task=task)
+        if record:
+            result.withdrawn.append(TaskDiff(task.number, task.title, note=record))
+        else:
+            result.removed.append(TaskDiff(task.number, task.title))
     return result
+
+
+def task_record(*, task: Task) -> str:
+    """What a task holds that a deletion would lose (reports, comments, reminders sent, edits by a person), in words; "" if nothing."""
+    from ..models import ProgressReport, Reminder, TaskComment
+
+    parts = []
+    reports = ProgressReport.objects.filter(task=task).count()
+    if reports:
+        parts.append(f"có {reports} báo cáo")
+    comments = TaskComment.objects.filter(task=task).count()
+    if comments:
+        parts.append(f"có {comments} ý kiến")
+    if Reminder.objects.filter(task=task).exists():
+        parts.append("đã được nhắc việc")
+    if Task.history.filter(id=task.pk, history_user__isnull=False).exists():
+        parts.append("có lịch sử cập nhật")
+    return ", ".join(parts)
 
 
 class AgencyResolver:
@@ -186,20 +223,8 @@ def _funding_sources(rows: list[ParsedRow]) -> dict[str, FundingSource]:
 
 
 def task_apply_schedule(*, task: Task) -> None:
-    """Derive the task's dates and milestones from its deadline text (the text is the truth)."""
-    schedule = parse_deadline(task.deadline_text)
-    task.start_date = schedule.start
-    task.due_date = schedule.due
-    task.is_ongoing = schedule.ongoing
-    task.is_conditional = schedule.conditional
-    task.needs_review = schedule.needs_review
-    task.review_note = schedule.review_reason
-    task.milestones.all().delete()
-    Milestone.objects.bulk_create(
-        Milestone(task=task, position=i, label=m.label, due_date=m.due, is_conditional=m.conditional)
-        for i, m in enumerate(schedule.milestones, start=1)
-    )
-    task.next_due_date = schedule.milestones[0].due if schedule.milestones else schedule.due
+    """Derive the task's dates and milestones from its deadline text (the text is the truth); see tasks.task_edit_dates."""
+    task_edit_dates(task=task)
 
 
 def task_refresh_search_text(*, task: Task) -> None:
@@ -241,6 +266,7 @@ def programme_import(
     adopted_on: date | None = None,
     source_name: str = "",
     dry_run: bool = False,
+    as_of: date | None = None,
 ) -> ImportResult:
     """Load a parsed appendix: apply exactly the difference from what is stored, all or nothing."""
     result = programme_diff(parsed=parsed, code=code)
@@ -263,8 +289,9 @@ def programme_import(
         return result
     resolver = AgencyResolver()
     funding = _funding_sources(parsed.rows)
-    touched = {d.number for d in result.added} | {d.number for d in result.changed}
-    changed_fields = {d.number: {c.field for c in d.changes} for d in result.changed}
+    touched = {d.number for d in result.added} | {d.number for d in result.changed} | {d.number for d in result.restored}
+    changed_fields = {d.number: {c.field for c in d.changes} for d in result.changed + result.restored}
+    restored = {d.number for d in result.restored}
     existing = {t.number: t for t in programme.tasks.all()}
     for row in parsed.rows:
         if row.number not in touched:
@@ -276,6 +303,8 @@ def programme_import(
         task.deadline_text, task.funding_text = row.deadline_text, row.funding_text
         task.kind = catalogue.task_kind(row.title)
         task.funding = funding.get(catalogue.name_key(row.funding_text))
+        if row.number in restored:
+            task.withdrawn_on, task.withdrawn_in = None, ""
         if task.pk:
             task.version += 1
         else:
@@ -289,6 +318,11 @@ def programme_import(
         task_refresh_search_text(task=task)
     removed = [d.number for d in result.removed]
     programme.tasks.filter(number__in=removed).delete()
+    withdrawn_on = as_of or timezone.localdate()
+    for task in programme.tasks.filter(number__in=[d.number for d in result.withdrawn]):
+        task.withdrawn_on, task.withdrawn_in = withdrawn_on, source_name or code
+        task.version += 1
+        task.save()  # recorded in the task's history
     Section.objects.filter(programme=programme).exclude(numeral__in=sections).filter(tasks__isnull=True).delete()
     return result
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from .. import access
 from ..choices import ReviewState, WorkStatus
 from ..models import Agency, ProgressReport, ReportAttachment, Task, TaskComment
+from .tasks import task_set_state, work_state_errors
 
 
 class ConflictError(ValidationError):
@@ -120,16 +121,9 @@ def attachment_add(*, report: ProgressReport, upload) -> ReportAttachment:
 
 # ---- progress reports -------------------------------------------------------
 
-def report_validate(*, status: str, percent: int, completed_on) -> None:
-    errors = {}
-    if status == WorkStatus.DONE and not completed_on:
-        errors["completed_on"] = "Khi tình trạng là «Hoàn thành» phải ghi ngày hoàn thành."
-    if completed_on and status != WorkStatus.DONE:
-        errors["completed_on"] = "Chỉ ghi ngày hoàn thành khi tình trạng là «Hoàn thành»."
-    if status == WorkStatus.DONE and percent != 100:
-        errors["percent"] = "Nhiệm vụ hoàn thành phải có tiến độ 100%."
-    if completed_on and completed_on > timezone.localdate():
-        errors["completed_on"] = "Ngày hoàn thành không thể ở tương lai."
+def report_validate(*, status: str, percent: int, completed_on, as_of=None) -> None:
+    """The rule of a state of work (tasks.work_state_errors) with a report's field names."""
+    errors = work_state_errors(status=status, percent=percent, completed_on=completed_on, as_of=as_of)
     if errors:
         raise ValidationError(errors)
 
@@ -193,16 +187,14 @@ def progress_report_review(*, report: ProgressReport, user, accept: bool, commen
 
 
 def task_apply_accepted_report(*, task_id: int) -> Task:
-    """The task's current status is its latest accepted report."""
+    """The task's current status is its latest accepted report (through the task's state service)."""
     task = Task.objects.select_for_update().get(pk=task_id)
     latest = task.reports.filter(review_state=ReviewState.ACCEPTED).order_by("-reviewed_at", "-pk").first()
     if latest is None:
         return task
-    task.status, task.progress, task.completed_on = latest.status, latest.percent, latest.completed_on
     task.last_reported_at = latest.reviewed_at
     task.version += 1
-    task.save()
-    return task
+    return task_set_state(task=task, status=latest.status, progress=latest.percent, completed_on=latest.completed_on)
 
 
 @transaction.atomic

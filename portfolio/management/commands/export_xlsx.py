@@ -42,5 +42,7 @@ class Command(BaseCommand):
         filterset = task_list(data=data, as_of=as_of, queryset=task_queryset(as_of=as_of))
         if not filterset.is_valid():
             raise CommandError(f"Bộ lọc không hợp lệ: {filterset.errors.as_text()}")
-        Path(options["out"]).write_bytes(meeting_workbook(tasks_queryset=filterset.qs, as_of=as_of, whole_programme=not options["filter"]))
+        Path(options["out"]).write_bytes(meeting_workbook(
+            tasks_queryset=filterset.qs, as_of=as_of, whole_programme=not options["filter"], filter_text=filterset.description()
+        ))
         self.stdout.write(self.style.SUCCESS(f"Đã ghi {options['out']} ({filterset.qs.count()} nhiệm vụ)."))

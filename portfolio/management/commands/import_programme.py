@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portfolio.excel.reader import WorkbookError, read_programme_workbook
+from portfolio.excel.reader import ACCEPTED_SOURCES, XLSX, WorkbookError, read_programme_workbook, sniff_source
 from portfolio.seedparse import SourceError, parse_appendix
 from portfolio.services import programme_import
 
@@ -34,14 +34,19 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(f"Ngày ban hành «{options['date']}» không đúng dạng YYYY-MM-DD") from exc
         try:
-            if path.suffix.lower() == ".xlsx":
-                parsed = read_programme_workbook(path.read_bytes(), name=path.name)
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"Không đọc được tệp {path}: {exc.strerror or exc}") from exc
+        kind, what = sniff_source(data)  # by content: a renamed .ods or .xls is named, not decoded as text
+        if not kind:
+            raise CommandError(f"{path.name} là {what}; chỉ nhận {ACCEPTED_SOURCES}. Hãy lưu lại tệp ở một trong hai dạng đó. Không ghi gì.")
+        try:
+            if kind == XLSX:
+                parsed = read_programme_workbook(data, name=path.name)
             else:
-                parsed = parse_appendix(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CommandError(f"Không đọc được tệp {path}: {exc}") from exc
+                parsed = parse_appendix(data.decode("utf-8-sig"))
         except SourceError as exc:
-            where = "Dòng" if path.suffix.lower() != ".xlsx" else f"Trang «Danh mục», dòng"
+            where = "Dòng" if kind != XLSX else "Trang «Danh mục», dòng"
             raise CommandError(f"{path}: {str(exc).replace('Dòng', where, 1)}. Không ghi gì vào cơ sở dữ liệu.") from exc
         except WorkbookError as exc:
             raise CommandError(f"{exc} Không ghi gì vào cơ sở dữ liệu.") from exc

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portfolio', '0010_task_status_number'),
+        ('portfolio', '0011_issue18_task_withdrawn'),
     ]
 
     operations = [
