@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 
 from .backends import group_names
 from .choices import LEAD_SIDE_ROLES, UserKind
-from .models import Agency, Assignment, Task
+from .models import Agency, Assignment, Target, TargetFigure, Task
 
 
 def _groups(user) -> set[str]:
@@ -98,3 +98,64 @@ def can_comment(user, task: Task) -> bool:
 def commenting_agencies(user, task: Task) -> QuerySet[Agency]:
     agencies = Agency.objects.filter(Q(assignments__task=task) | Q(delegated_tasks=task)).distinct()
     return agencies if is_office(user) else agencies.filter(pk__in=agency_ids(user))
+
+
+# ---- the Resolution's targets: the same three kinds of user, the tracking body in place of the lead ----
+
+def visible_figures(user, queryset: QuerySet[TargetFigure] | None = None) -> QuerySet[TargetFigure]:
+    """Office and viewers see every figure; a reporter the figures its agencies track."""
+    queryset = queryset if queryset is not None else TargetFigure.objects.all()
+    if sees_everything(user):
+        return queryset
+    return queryset.filter(agency_id__in=agency_ids(user)) if agency_ids(user) else queryset.none()
+
+
+def visible_targets(user, queryset: QuerySet[Target] | None = None) -> QuerySet[Target]:
+    """The targets with at least one figure the user sees."""
+    queryset = queryset if queryset is not None else Target.objects.all()
+    if sees_everything(user):
+        return queryset
+    return queryset.filter(pk__in=visible_figures(user).values("target_id"))
+
+
+def reportable_figures(user, queryset: QuerySet[TargetFigure] | None = None) -> QuerySet[TargetFigure]:
+    """Figures the user may report a value for: the Office any; a reporter those its agencies track; viewers none."""
+    queryset = queryset if queryset is not None else TargetFigure.objects.all()
+    if is_office(user):
+        return queryset
+    if is_viewer(user) or not agency_ids(user):
+        return queryset.none()
+    return queryset.filter(agency_id__in=agency_ids(user))
+
+
+def can_view_figure(user, figure: TargetFigure) -> bool:
+    return visible_figures(user, TargetFigure.objects.filter(pk=figure.pk)).exists()
+
+
+def can_view_target(user, target: Target) -> bool:
+    return visible_targets(user, Target.objects.filter(pk=target.pk)).exists()
+
+
+def can_report_figure(user, figure: TargetFigure) -> bool:
+    return reportable_figures(user, TargetFigure.objects.filter(pk=figure.pk)).exists()
+
+
+def figure_reporting_agencies(user, figure: TargetFigure) -> QuerySet[Agency]:
+    """The agencies the user may report a figure's value for: its tracking body (any body, for the Office)."""
+    if is_office(user):
+        return Agency.objects.all()
+    return Agency.objects.filter(pk=figure.agency_id, pk__in=agency_ids(user)) if figure.agency_id else Agency.objects.none()
+
+
+def can_review_target_values(user) -> bool:
+    return is_office(user)
+
+
+def can_edit_targets(user) -> bool:
+    """Who tracks a figure, its baseline, the tasks serving a target: the Office."""
+    return is_office(user)
+
+
+def can_export_official_report(user) -> bool:
+    """The official report covers the whole programme: the Office and the leaders who read everything."""
+    return sees_everything(user)

@@ -1,0 +1,200 @@
+"""The Resolution's 28 targets: loaded from section 2.3 of the seed with their figures, and who tracks them."""
+
+import io
+import re
+from decimal import Decimal as D
+
+import pytest
+from django.core.management import call_command
+
+from portfolio.choices import TargetGroup
+from portfolio.models import Target, TargetFigure
+from portfolio.seedparse import SourceError, parse_targets
+from portfolio.targetfigures import FIGURES, TRACKING, parse_phrase
+
+from .conftest import ROOT, SEED
+
+SEED_002 = ROOT.parent / "shared" / "seeds" / "002_53b28863bbb8a02e.txt"
+SEED_002 = SEED_002 if SEED_002.exists() else ROOT / "seeds" / "002_53b28863bbb8a02e.txt"
+
+Y = None  # yearly: no year
+# (target, position): (comparison, value, value_high, unit, year) -- every figure, as it must load.
+EXPECTED = {
+    (1, 1): ("at_least", D("717000"), None, "tỷ đồng", 2030), (1, 2): ("about", D("215"), None, "triệu đồng/người/năm", 2030),
+    (1, 3): ("at_least", D("10"), D("10.5"), "%", Y), (1, 4): ("at_least", D("8.2"), None, "tỷ USD", 2030),
+    (1, 5): ("at_least", D("11"), None, "%", Y), (1, 6): ("at_least", D("8500000"), None, "đồng/người/tháng", 2030),
+    (2, 1): ("about", D("15"), None, "%", Y), (2, 2): ("at_least", D("57000"), None, "tỷ đồng", 2030),
+    (3, 1): ("below", D("16"), None, "%", 2030), (3, 2): ("more_than", D("35"), None, "%", 2030),
+    (3, 3): ("more_than", D("29"), None, "%", 2030), (3, 4): ("more_than", D("45"), None, "%", 2030),
+    (3, 5): ("more_than", D("4"), None, "%", 2030),
+    (4, 1): ("at_least", D("286000"), None, "tỷ đồng", 2030), (4, 2): ("about", D("40"), None, "%", 2030),
+    (5, 1): ("at_most", D("15"), None, "thứ hạng", 2030),
+    (6, 1): ("more_than", D("55"), None, "%", 2030), (6, 2): ("at_least", D("30"), None, "%", 2030),
+    (6, 3): ("more_than", D("80"), None, "%", 2030), (6, 4): ("at_least", D("3"), None, "%", Y),
+    (6, 5): ("between", D("10"), D("15"), "%", Y), (6, 6): ("more_than", D("40"), None, "%", 2030),
+    (6, 7): ("at_least", D("12"), None, "người/vạn dân", 2030), (6, 8): ("between", D("16"), D("18"), "%", Y),
+    (6, 9): ("between", D("8"), D("10"), "%", 2030),
+    (7, 1): ("at_least", D("10"), None, "%", Y), (8, 1): ("at_least", D("100"), None, "%", Y),
+    (9, 1): ("about", D("3335000"), None, "người", 2030), (10, 1): ("at_least", D("0.78"), None, "", 2030),
+    (11, 1): ("more_than", D("358"), None, "triệu đồng/lao động/năm", 2030), (11, 2): ("more_than", D("10"), None, "%", Y),
+    (11, 3): ("between", D("35"), D("40"), "%", 2030), (11, 4): ("at_least", D("1700000"), None, "người", 2030),
+    (11, 5): ("below", D("38"), None, "%", 2030), (11, 6): ("more_than", D("27"), None, "%", 2030),
+    (11, 7): ("more_than", D("35"), None, "%", 2030), (11, 8): ("below", D("3.5"), None, "%", Y),
+    (12, 1): ("about", D("77.12"), None, "tuổi", 2030), (12, 2): ("at_least", D("68"), None, "năm", 2030),
+    (13, 1): ("at_least", D("19"), None, "bác sỹ/vạn dân", 2030), (13, 2): ("more_than", D("44"), None, "giường bệnh/vạn dân", 2030),
+    (13, 3): ("qualitative", None, None, "", 2030), (13, 4): ("at_least", D("100"), None, "%", 2030),
+    (14, 1): ("at_least", D("85"), None, "%", 2030), (14, 2): ("at_least", D("90.5"), None, "%", 2030),
+    (14, 3): ("at_least", D("83.9"), None, "%", 2030), (14, 4): ("at_least", D("83.6"), None, "%", 2030),
+    (14, 5): ("at_least", D("73.5"), None, "%", 2030), (14, 6): ("qualitative", None, None, "", 2030),
+    (15, 1): ("at_most", D("2.42"), None, "%", 2030), (15, 2): ("maintain", D("1"), None, "%", Y),
+    (16, 1): ("at_least", D("100"), None, "%", 2030),
+    (17, 1): ("more_than", D("95.8"), None, "%", 2030), (17, 2): ("at_least", D("98"), None, "%", 2030),
+    (17, 3): ("at_least", D("100"), None, "%", 2030),
+    (18, 1): ("at_least", D("90.3"), None, "%", 2030), (18, 2): ("at_least", D("85"), None, "%", 2030),
+    (19, 1): ("at_least", D("2"), None, "%", 2030), (20, 1): ("at_least", D("50"), None, "%", 2030),
+    (21, 1): ("qualitative", None, None, "", 2030), (22, 1): ("at_least", D("16900"), None, "căn", 2030),
+    (23, 1): ("more_than", D("90"), None, "%", Y),
+    (24, 1): ("between", D("3"), D("4"), "%", 2030), (24, 2): ("at_least", D("100"), None, "%", 2030),
+    (25, 1): ("at_least", D("75"), None, "%", Y), (26, 1): ("at_least", D("100"), None, "%", Y),
+    (27, 1): ("at_least", D("75"), None, "%", Y), (27, 2): ("at_least", D("50"), None, "%", 2030),
+    (28, 1): ("at_least", D("5"), None, "thỏa thuận", 2030), (28, 2): ("at_least", D("3"), None, "tổ chức", 2030),
+    (28, 3): ("at_least", D("100"), None, "%", 2030),
+}
+GROUP_OF = {
+    **{n: TargetGroup.ECONOMY for n in range(1, 9)}, **{n: TargetGroup.SOCIETY for n in range(9, 16)},
+    **{n: TargetGroup.ENVIRONMENT for n in range(16, 20)}, **{n: TargetGroup.INFRASTRUCTURE for n in range(20, 23)},
+    **{n: TargetGroup.PARTY for n in range(23, 26)}, **{n: TargetGroup.DEFENCE for n in range(26, 29)},
+}
+
+
+def section_2_3(text: str) -> str:
+    return text[text.index("2.3. Chỉ tiêu cụ thể") : text.index("2.4. Các nhiệm vụ trọng tâm")]
+
+
+def source_targets(text: str) -> dict[int, str]:
+    """Each target's paragraph and its bullets as the seed writes them, read here without the parser."""
+    found, current = {}, None
+    for line in section_2_3(text).splitlines():
+        numbered = re.match(r"\((\d+)\) (.*)", line)
+        if numbered:
+            current = int(numbered[1])
+            found[current] = numbered[2]
+        elif current and line.startswith("- ") and not line.startswith("- Chỉ tiêu về"):
+            found[current] += "\n" + line
+    return found
+
+
+def test_targets_all_28_load_with_group_and_text_exactly_as_written(programme, seed_text):
+    written = source_targets(seed_text)
+    stored = {t.number: t for t in Target.objects.filter(programme=programme)}
+    assert sorted(stored) == list(range(1, 29))
+    for number, target in stored.items():
+        assert target.text == written[number], number
+        assert target.group == GROUP_OF[number], number
+    assert "- Đóng góp của năng suất nhân tố tổng hợp (TFP)" in stored[6].text  # the bullets belong to (6)
+
+
+def test_target_figures_load_exactly(programme):
+    stored = {
+        (f.target.number, f.position): (f.comparison, f.value, f.value_high, f.unit, None if f.yearly else f.year)
+        for f in TargetFigure.objects.select_related("target")
+    }
+    assert stored == EXPECTED
+    assert all(f.yearly == (f.year is None) for f in TargetFigure.objects.all())
+
+
+def test_target_figures_phrases_are_found_verbatim_in_their_target(programme, seed_text):
+    section = section_2_3(seed_text)
+    for figure in TargetFigure.objects.select_related("target"):
+        assert figure.phrase in figure.target.text, figure
+        assert figure.phrase in section
+        assert figure.measure
+
+
+def test_target_tracking_phrases_are_found_verbatim_in_seed_002():
+    text = SEED_002.read_text(encoding="utf-8")
+    for entry in TRACKING:
+        assert entry.phrase in text, entry.phrase
+        assert entry.agency.split()[0] in ("Sở", "Công")
+
+
+def test_target_figures_tracked_by_the_bodies_seed_002_names(programme):
+    tracked = {(f.target.number, f.position): f.agency.name for f in TargetFigure.objects.filter(agency__isnull=False).select_related("target", "agency")}
+    assert tracked[(20, 1)] == tracked[(22, 1)] == "Sở Xây dựng"
+    assert tracked[(27, 1)] == "Công an thành phố"
+    assert tracked[(1, 1)] == tracked[(2, 2)] == tracked[(8, 1)] == "Sở Tài chính"
+    assert tracked[(11, 3)] == "Sở Nội vụ"
+    assert tracked[(13, 3)] == "Sở Y tế"
+    assert tracked[(17, 1)] == tracked[(18, 2)] == "Sở Nông nghiệp và Môi trường"
+    assert "Sở Xây dựng theo dõi" in TargetFigure.objects.get(target__number=20).tracking_source
+
+
+@pytest.mark.parametrize(
+    "phrase, expected",
+    [
+        ("Tỷ lệ che phủ rừng đến 2030 đạt 2%", ("at_least", D("2"), None, "%", 2030, False)),
+        ("tỷ lệ đô thị hóa đạt 50% trở lên", ("at_least", D("50"), None, "%", 2030, False)),
+        ("duy trì tỷ lệ thất nghiệp dưới 3,5%", ("below", D("3.5"), None, "%", 2030, False)),
+        ("Số lượng công bố khoa học quốc tế tăng trung bình 10 - 15%/năm", ("between", D("10"), D("15"), "%", None, True)),
+        ("đạt từ 10 - 10,5%/năm trở lên", ("at_least", D("10"), D("10.5"), "%", None, True)),
+        ("đến năm 2030 đạt tối thiểu 717.000 tỷ đồng", ("at_least", D("717000"), None, "tỷ đồng", 2030, False)),
+        ("hoàn thành các nhiệm vụ phát triển đô thị thông minh", ("qualitative", None, None, "", 2030, False)),
+    ],
+)
+def test_parse_phrase_reads_comparison_value_unit_and_year(phrase, expected):
+    figure = parse_phrase(phrase, "x")
+    assert (figure.comparison, figure.value, figure.value_high, figure.unit, figure.year, figure.yearly) == expected
+
+
+def test_target_figure_table_covers_every_target():
+    assert sorted(FIGURES) == list(range(1, 29))
+
+
+def test_import_targets_twice_changes_nothing(programme):
+    before = list(TargetFigure.objects.order_by("pk").values_list("pk", "updated_at"))
+    out = io.StringIO()
+    call_command("import_programme", str(SEED), stdout=out)
+    assert "Không có thay đổi: 28 chỉ tiêu Nghị quyết (71 số liệu)" in out.getvalue()
+    assert list(TargetFigure.objects.order_by("pk").values_list("pk", "updated_at")) == before
+
+
+def test_import_targets_shows_a_revised_target_and_keeps_the_offices_tracking_body(programme, tmp_path):
+    from portfolio.models import Agency
+
+    figure = TargetFigure.objects.get(target__number=5, position=1)
+    figure.agency = Agency.objects.get(name="Sở Tài chính")  # the Office named who tracks it
+    figure.save()
+    text = SEED.read_text(encoding="utf-8")
+    revised = text.replace("(5) Nâng cao các chỉ số", "(5) Nâng cao hơn nữa các chỉ số")
+    path = tmp_path / "revised.txt"
+    path.write_text(revised, encoding="utf-8")
+    out = io.StringIO()
+    call_command("import_programme", str(path), stdout=out)
+    output = out.getvalue()
+    assert "~ Sửa chỉ tiêu (5): Nâng cao hơn nữa các chỉ số" in output
+    assert "nội dung: «Nâng cao các chỉ số: cải cách hành chính" in output
+    assert "thêm 0, sửa 1, xóa 0" in output
+    figure.refresh_from_db()
+    assert figure.agency.name == "Sở Tài chính"
+    assert Target.objects.get(number=5).text.startswith("Nâng cao hơn nữa các chỉ số")
+
+
+def test_import_targets_refuses_a_source_whose_figure_phrase_changed(programme, tmp_path):
+    from django.core.management.base import CommandError
+
+    text = SEED.read_text(encoding="utf-8").replace("(19) Tỷ lệ che phủ rừng đến 2030 đạt 2%.", "(19) Tỷ lệ che phủ rừng đến 2030 đạt 2,5%.")
+    path = tmp_path / "revised.txt"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CommandError, match=r"Chỉ tiêu \(19\) không còn chứa «Tỷ lệ che phủ rừng đến 2030 đạt 2%»"):
+        call_command("import_programme", str(path), stdout=io.StringIO())
+    assert Target.objects.get(number=19).text == "Tỷ lệ che phủ rừng đến 2030 đạt 2%."
+
+
+def test_parse_targets_refuses_a_gap_in_the_numbering(seed_text):
+    at = seed_text.rindex("(12) Đến năm 2030, tuổi thọ")  # section 2.3 repeats the Political Report's list; the last one is read
+    with pytest.raises(SourceError, match=r"chỉ tiêu \(13\) không liền mạch, cần \(12\)"):
+        parse_targets(seed_text[:at] + "(13)" + seed_text[at + 4 :])
+
+
+def test_parse_targets_is_empty_without_section_2_3(seed_text):
+    assert parse_targets(seed_text.replace("2.3. Chỉ tiêu cụ thể", "2.3. Chỉ tiêu")) == []
