@@ -198,3 +198,219 @@ def test_parse_targets_refuses_a_gap_in_the_numbering(seed_text):
 
 def test_parse_targets_is_empty_without_section_2_3(seed_text):
     assert parse_targets(seed_text.replace("2.3. Chỉ tiêu cụ thể", "2.3. Chỉ tiêu")) == []
+
+
+# ---- assessment (pure) ------------------------------------------------------------------------
+
+from datetime import date  # noqa: E402
+
+from portfolio.assessment import BEHIND, EXCEEDED, MET, NO_DATA, NOT_MET, ON_TRACK, Goal, Reading, assess, compare, share  # noqa: E402
+
+URBANISATION = Goal("at_least", D("50"), year=2030, baseline_value=D("49.69"), baseline_year=2024)  # (20), baseline from seed 002
+PARTY_YEARLY = Goal("more_than", D("90"), yearly=True)  # (23)
+GRDP_2030 = Goal("at_least", D("717000"), year=2030, baseline_value=D("277449"), baseline_year=2024)  # (1)
+
+
+@pytest.mark.parametrize(
+    "as_of, outcome",
+    [
+        (date(2025, 12, 31), NO_DATA),  # the 2026 value is not yet of a period begun
+        (date(2026, 1, 1), MET),  # 2026: 92% > 90%
+        (date(2026, 12, 31), MET),
+        (date(2027, 1, 1), NOT_MET),  # 2027: 89% is not above 90%
+    ],
+)
+def test_assess_yearly_target_per_year(as_of, outcome):
+    readings = [Reading("year", 2026, D("92")), Reading("year", 2027, D("89"))]
+    assert assess(PARTY_YEARLY, readings, as_of).outcome == outcome
+
+
+@pytest.mark.parametrize(
+    "value, outcome",
+    [(D("360000"), ON_TRACK), (D("250000"), BEHIND)],
+)
+def test_assess_2030_target_by_straight_line_from_the_baseline(value, outcome):
+    # The line from 277.449 (31/12/2024) to 717.000 (31/12/2030) stands at about 350.740 at the end of 2025.
+    readings = [Reading("year", 2025, value)]
+    result = assess(GRDP_2030, readings, date(2026, 3, 1))
+    assert result.outcome == outcome
+    assert D("350000") < result.expected < D("351500")
+
+
+@pytest.mark.parametrize(
+    "as_of, value, outcome",
+    [
+        (date(2030, 12, 30), D("49"), BEHIND),  # a day before the due date: still judged by the line (49 < about 49,97 on 30/06)
+        (date(2030, 12, 31), D("49"), NOT_MET),  # due: judged outright
+        (date(2030, 12, 31), D("50"), MET),
+        (date(2030, 12, 31), D("60"), EXCEEDED),  # more than 5% of the target beyond it
+    ],
+)
+def test_assess_2030_target_outright_once_due(as_of, value, outcome):
+    readings = [Reading("first_half", 2030, value)]
+    assert assess(URBANISATION, readings, as_of).outcome == outcome
+
+
+def test_assess_without_baseline_uses_the_first_value_and_says_when_it_cannot():
+    goal = Goal("at_least", D("16900"), year=2030)
+    assert assess(goal, [Reading("year", 2025, D("1000"))], date(2026, 1, 1)).outcome == NO_DATA
+    readings = [Reading("year", 2025, D("1000")), Reading("year", 2027, D("8000"))]
+    assert assess(goal, readings, date(2028, 1, 1)).outcome == ON_TRACK
+    readings = [Reading("year", 2025, D("1000")), Reading("year", 2027, D("2000"))]
+    assert assess(goal, readings, date(2028, 1, 1)).outcome == BEHIND
+
+
+@pytest.mark.parametrize(
+    "goal, value, outcome",
+    [
+        (Goal("below", D("16")), D("15.5"), MET), (Goal("below", D("16")), D("16"), NOT_MET), (Goal("below", D("16")), D("12"), EXCEEDED),
+        (Goal("between", D("35"), D("40")), D("34"), NOT_MET), (Goal("between", D("35"), D("40")), D("38"), MET),
+        (Goal("between", D("35"), D("40")), D("41"), EXCEEDED),
+        (Goal("at_least", D("10"), D("10.5")), D("10.2"), MET), (Goal("about", D("215")), D("210"), MET),
+        (Goal("about", D("215")), D("200"), NOT_MET), (Goal("at_most", D("2.42")), D("2.5"), NOT_MET),
+        (Goal("more_than", D("90")), D("90"), NOT_MET), (Goal("qualitative", None), None, NOT_MET),
+    ],
+)
+def test_compare_each_comparison(goal, value, outcome):
+    assert compare(goal, value, achieved=False if value is None else None) == outcome
+
+
+def test_share_of_the_target_reached():
+    assert share(Goal("at_least", D("717000")), D("358500")) == D("50.0")
+    assert share(Goal("below", D("3.5")), D("7")) == D("50.0")  # less is better
+    assert share(Goal("qualitative", None), None, True) == D("100")
+
+
+# ---- who tracks, reports and reviews: through HTTP ------------------------------------------------
+
+from portfolio.choices import Assessment, ReviewState, UserKind  # noqa: E402
+from portfolio.models import Agency, TargetValue  # noqa: E402
+
+from .helpers import admin_change_data, inline_prefix  # noqa: E402
+from .test_permissions import csrf_client, csrf_post, make_user  # noqa: E402
+
+
+def figure(number, position=1):
+    return TargetFigure.objects.get(target__number=number, position=position)
+
+
+@pytest.fixture
+def target_users(programme):
+    return {
+        "office": make_user("vanphong", UserKind.OFFICE),
+        "construction": make_user("soxaydung", UserKind.REPORTER, "Sở Xây dựng"),
+        "viewer": make_user("lanhdao", UserKind.VIEWER),
+    }
+
+
+def value_post(client, fig, **fields):
+    url = f"/admin/portfolio/targetfigure/{fig.pk}/change/"
+    page = client.get(url)
+    if page.status_code != 200:
+        return page
+    data = admin_change_data(page)
+    try:
+        prefix = inline_prefix(page, "targetvalue")
+    except KeyError:
+        prefix = "values"  # forged: the page offered no value row
+        data.update({"values-TOTAL_FORMS": 0, "values-INITIAL_FORMS": 0})
+    data.update({
+        f"{prefix}-TOTAL_FORMS": int(data.get(f"{prefix}-INITIAL_FORMS", 0)) + 1,
+        f"{prefix}-0-agency": Agency.objects.get(name="Sở Xây dựng").pk, f"{prefix}-0-period_kind": "year", f"{prefix}-0-year": 2025,
+        f"{prefix}-0-source": "Báo cáo số 12/BC-SXD", f"{prefix}-0-note": "Ước thực hiện",
+    })
+    data.update({f"{prefix}-0-{k}": v for k, v in fields.items()})
+    return csrf_post(client, url, data)
+
+
+def test_target_value_reported_by_the_tracking_body_reviewed_and_assessed(target_users):
+    from portfolio.selectors import figure_rows
+
+    reporter, office = csrf_client(target_users["construction"]), csrf_client(target_users["office"])
+    urbanisation = figure(20)
+    response = value_post(reporter, urbanisation, value="50,31")
+    assert response.status_code == 302
+    value = TargetValue.objects.get(figure=urbanisation)
+    assert (value.value, value.review_state, value.submitted_by) == (D("50.31"), ReviewState.SUBMITTED, target_users["construction"])
+    rows = figure_rows(figures=TargetFigure.objects.filter(pk=urbanisation.pk), as_of=date(2026, 1, 15))
+    assert rows[0].result.outcome == Assessment.NO_DATA  # not before the Office accepts
+
+    url = f"/admin/portfolio/targetvalue/{value.pk}/change/"
+    response = csrf_post(office, url, admin_change_data(office.get(url), decision="accept"))
+    assert response.status_code == 302
+    value.refresh_from_db()
+    assert value.review_state == ReviewState.ACCEPTED and value.reviewed_by == target_users["office"]
+    row = figure_rows(figures=TargetFigure.objects.filter(pk=urbanisation.pk), as_of=date(2026, 1, 15))[0]
+    assert row.result.outcome == Assessment.ON_TRACK  # 50,31% already meets "50% trở lên" before 2030
+    assert row.share_text == "100,6%" and row.latest_text == "50,31 (năm 2025)"
+    assert row.goal_text == "Tối thiểu 50 (năm 2030)"
+
+
+def test_target_value_office_returns_only_with_a_comment(target_users):
+    office = csrf_client(target_users["office"])
+    value = TargetValue.objects.create(
+        figure=figure(20), agency=Agency.objects.get(name="Sở Xây dựng"), year=2025, value=D("50"), source="x",
+        submitted_by=target_users["construction"],
+    )
+    url = f"/admin/portfolio/targetvalue/{value.pk}/change/"
+    response = csrf_post(office, url, admin_change_data(office.get(url), decision="return"))
+    assert response.status_code == 200 and "phải ghi ý kiến" in response.content.decode()
+    response = csrf_post(office, url, admin_change_data(office.get(url), decision="return", review_comment="Ghi rõ nguồn số liệu"))
+    assert response.status_code == 302
+    value.refresh_from_db()
+    assert value.review_state == ReviewState.RETURNED
+
+
+def test_target_value_reporter_cannot_report_a_figure_another_body_tracks(target_users):
+    reporter = csrf_client(target_users["construction"])
+    assert reporter.get(f"/admin/portfolio/targetfigure/{figure(1).pk}/change/").status_code == 404  # Sở Tài chính's figure
+    response = value_post(reporter, figure(1), value="300000")
+    assert response.status_code == 404
+    assert not TargetValue.objects.exists()
+
+
+def test_target_value_viewer_cannot_report(target_users):
+    viewer = csrf_client(target_users["viewer"])
+    page = viewer.get(f"/admin/portfolio/targetfigure/{figure(20).pk}/change/")
+    assert page.status_code == 200 and not page.context["has_change_permission"]
+    csrf_post(viewer, f"/admin/portfolio/targetfigure/{figure(20).pk}/change/", {
+        "values-TOTAL_FORMS": 1, "values-INITIAL_FORMS": 0, "values-0-agency": Agency.objects.get(name="Sở Xây dựng").pk,
+        "values-0-period_kind": "year", "values-0-year": 2025, "values-0-value": "50", "values-0-source": "x",
+    })
+    assert not TargetValue.objects.exists()
+
+
+def test_target_value_qualitative_needs_done_or_not(target_users):
+    office = csrf_client(target_users["office"])
+    response = value_post(office, figure(21), value="")
+    assert response.status_code == 200
+    assert "Chỉ tiêu định tính" in response.content.decode()
+    assert not TargetValue.objects.exists()
+
+
+def test_target_figure_office_changes_the_tracking_body_and_a_reporter_cannot(target_users):
+    office, reporter = csrf_client(target_users["office"]), csrf_client(target_users["construction"])
+    finance = Agency.objects.get(name="Sở Tài chính")
+    url = f"/admin/portfolio/targetfigure/{figure(20).pk}/change/"
+    response = csrf_post(reporter, url, admin_change_data(reporter.get(url), agency=finance.pk))
+    assert figure(20).agency.name == "Sở Xây dựng"
+    response = csrf_post(office, url, admin_change_data(office.get(url), agency=finance.pk, baseline_value="49,69", baseline_year=2024))
+    assert response.status_code == 302
+    changed = figure(20)
+    assert changed.agency == finance and changed.baseline_value == D("49.69")
+    assert reporter.get(url).status_code == 404  # no longer its figure
+
+
+def test_target_office_links_tasks_to_a_target(target_users):
+    from portfolio.models import Task
+
+    office = csrf_client(target_users["office"])
+    target = Target.objects.get(number=22)
+    url = f"/admin/portfolio/target/{target.pk}/change/"
+    tasks = list(Task.objects.filter(number__in=[1, 2]).values_list("pk", flat=True))
+    response = csrf_post(office, url, admin_change_data(office.get(url), tasks=[str(pk) for pk in tasks]))
+    assert response.status_code == 302
+    assert sorted(target.tasks.values_list("number", flat=True)) == [1, 2]
+    reporter = csrf_client(target_users["construction"])
+    csrf_post(reporter, url, admin_change_data(office.get(url), tasks=[]))
+    assert target.tasks.count() == 2
