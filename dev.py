@@ -20,6 +20,7 @@ VENV = ROOT / ".venv"
 PYTHON = VENV / "bin" / "python"
 SEED = ROOT / "seeds" / "001_b50851294415a046.txt"
 CHROMIUM = Path("/usr/bin/chromium")
+SOFFICE = Path("/usr/bin/soffice")
 
 
 def say(message: str) -> None:
@@ -55,6 +56,17 @@ def ensure_chromium() -> None:
     run(*prefix, "apt-get", "install", "-y", "-qq", "chromium", env=env)
 
 
+def ensure_libreoffice() -> None:
+    """LibreOffice Writer (headless) and poppler: the official report's test converts the .docx to PDF and renders its pages."""
+    if SOFFICE.exists() and Path("/usr/bin/pdftoppm").exists():
+        return
+    say("Cài LibreOffice Writer và poppler cho kiểm thử báo cáo (apt-get install -y libreoffice-writer-nogui poppler-utils)")
+    prefix = [] if os.geteuid() == 0 else ["sudo"]
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run([*prefix, "apt-get", "update", "-qq"], check=False, env=env)
+    run(*prefix, "apt-get", "install", "-y", "-qq", "libreoffice-writer-nogui", "poppler-utils", env=env)
+
+
 def manage(*args) -> None:
     run(PYTHON, "manage.py", *args)
 
@@ -75,6 +87,7 @@ def cmd_test(argv: list[str]) -> None:
     ensure_venv()
     (ROOT / "var").mkdir(exist_ok=True)  # the SQLite test database lives there
     ensure_chromium()
+    ensure_libreoffice()
     db = os.environ.get("DATABASE_URL", "SQLite")
     say(f"Chạy bộ kiểm thử (cơ sở dữ liệu: {db.split('@')[-1]})")
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test")

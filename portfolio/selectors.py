@@ -406,3 +406,19 @@ def assessment_counts(rows: list[FigureRow]) -> list[tuple]:
 
     counts = Counter(row.result.outcome for row in rows)
     return [(outcome, counts.get(outcome.value, 0)) for outcome in Assessment]
+
+
+def target_table(rows) -> list[dict]:
+    """Rows grouped as the review table prints them: a group heading, each target, its figures."""
+    groups = []
+    from itertools import groupby
+
+    from .choices import TargetGroup
+
+    labels = dict(TargetGroup.choices)
+    for group, in_group in groupby(rows, key=lambda r: r.figure.target.group):
+        targets = []
+        for target, figures in groupby(in_group, key=lambda r: r.figure.target):
+            targets.append({"target": target, "rows": list(figures)})
+        groups.append({"label": labels[group], "targets": targets})
+    return groups

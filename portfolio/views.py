@@ -43,6 +43,8 @@ from .filtersets import DATE_INPUT, TaskFilterSet
 from .freshness import cached
 from .models import Agency, Programme, Reminder, ReminderRun, ReportAttachment
 from .selectors import (
+    assessment_counts,
+    figure_rows,
     agency_roles,
     agency_tasks,
     body_summary,
@@ -262,6 +264,10 @@ class DashboardView(AsOfMixin, TemplateView):
         visible = None if access.sees_everything(self.request.user) else access.visible_tasks(self.request.user)
         context.update(_dashboard_context(self.as_of, visible))
         context["body_rows"] = body_rows_html(context["bodies"], self.as_of, context["as_of_query"])
+        target_rows = figure_rows(figures=access.visible_figures(self.request.user), as_of=self.as_of)
+        context["target_counts"] = assessment_counts(target_rows)
+        context["target_figure_count"] = len(target_rows)
+        context["can_export_official_report"] = access.can_export_official_report(self.request.user)
         return context
 
 
