@@ -143,7 +143,8 @@ def meeting_report(request):
     valid = filterset.is_valid()
     queryset = filterset.qs if valid else filterset.queryset.none()
     whole = valid and access.sees_everything(request.user) and not any(v not in (None, "") for v in filterset.form.cleaned_data.values())
-    response = HttpResponse(meeting_workbook(tasks_queryset=queryset, as_of=as_of, whole_programme=whole), content_type=XLSX)
+    figures = access.visible_figures(request.user)
+    response = HttpResponse(meeting_workbook(tasks_queryset=queryset, as_of=as_of, whole_programme=whole, figures=figures), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="bao-cao-hop-{as_of.isoformat()}.xlsx"'
     return response
 

@@ -23,4 +23,5 @@ MEETING_WIDTHS = (6, 50, 24, 36, 18, 22, 16, 10, 13, 16, 40, 16)
 CATALOGUE_SHEET = "Danh mục"
 SUMMARY_SHEET = "Tổng hợp"
 OVERDUE_SHEET = "Quá hạn"
+TARGETS_SHEET = "Chỉ tiêu Nghị quyết"
 HEADER_ROW = 4  # title, as-of line, blank, then the header

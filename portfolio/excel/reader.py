@@ -40,13 +40,25 @@ def open_workbook(data: bytes, *, name: str = "tệp", read_only: bool = False):
         raise WorkbookError(f"{name}: nội dung giải nén quá lớn ({total / 1048576:.0f} MB), có thể là tệp độc hại; không mở.")
     if "[Content_Types].xml" not in archive.namelist() or not any(n.startswith("xl/") for n in archive.namelist()):
         raise WorkbookError(f"{name}: không phải tệp Excel .xlsx.")
+    if any(_declares_doctype(archive, entry) for entry in entries):
+        raise WorkbookError(f"{name}: không đọc được bảng tính (có khai báo thực thể XML (có thể là tệp độc hại)).")
     try:
-        # openpyxl parses with defusedxml when it is installed (it is a requirement): entities are refused.
+        # Without lxml openpyxl parses with defusedxml, which refuses entities; with lxml (python-docx brings it) it
+        # only leaves them unresolved, so a DTD is refused above, whichever parser openpyxl picked.
         return load_workbook(io.BytesIO(data), data_only=False, read_only=read_only)
     except Exception as error:  # openpyxl raises many kinds; all mean the same thing to the user
         chain = f"{type(error).__name__} {error} {error.__context__!r}"
         reason = "có khai báo thực thể XML (có thể là tệp độc hại)" if "Entit" in chain or "DTD" in chain else "cấu trúc không hợp lệ"
         raise WorkbookError(f"{name}: không đọc được bảng tính ({reason}).") from None
+
+
+def _declares_doctype(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bool:
+    """Whether an XML part of the workbook opens with a DTD (where entities are declared); Excel never writes one."""
+    if not entry.filename.endswith((".xml", ".rels", ".vml")):
+        return False
+    with archive.open(entry) as part:
+        head = part.read(4096)
+    return b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper()
 
 
 def _text(value) -> str:
