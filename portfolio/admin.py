@@ -42,6 +42,7 @@ from .models import (
     Section,
     Target,
     TargetFigure,
+    TargetReminder,
     TargetValue,
     Task,
     TaskComment,
@@ -613,6 +614,18 @@ class ReminderInline(admin.TabularInline):
         return False
 
 
+class TargetReminderInline(admin.TabularInline):
+    model = TargetReminder
+    extra = 0
+    fields = ["figure", "step", "due_date"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = _("Số liệu chỉ tiêu được nhắc báo cáo")
+
+    def has_add_permission(self, request, obj):
+        return False
+
+
 @admin.register(Digest)
 class DigestAdmin(NotFoundAdmin):
     """Every reminder e-mail, with failures first: the Office sees what could not be sent."""
@@ -622,7 +635,7 @@ class DigestAdmin(NotFoundAdmin):
     search_fields = ["agency__name", "recipients", "last_error"]
     list_select_related = ["agency"]
     readonly_fields = ["agency", "sent_on", "recipients", "state", "attempts", "last_error", "sent_at", "payload"]
-    inlines = [ReminderInline]
+    inlines = [ReminderInline, TargetReminderInline]
 
     @admin.display(description=_("Cơ quan"), ordering="agency__name")
     def body(self, obj):

@@ -657,3 +657,22 @@ class TargetValue(TimeStamped):
 
     def __str__(self):
         return f"{self.figure} · {self.get_period_kind_display()} {self.year}"
+
+
+class TargetReminder(TimeStamped):
+    """A figure whose value a body was reminded to report at a reporting date; the unique key sends each step once."""
+
+    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="target_reminders", verbose_name=_("thư"))
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="target_reminders", verbose_name=_("cơ quan"))
+    figure = models.ForeignKey(TargetFigure, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("số liệu chỉ tiêu"))
+    step = models.CharField(_("mốc nhắc"), max_length=60, help_text=_("Hạn báo cáo và lần nhắc (trước hạn, sau hạn)."))
+    due_date = models.DateField(_("hạn báo cáo"))
+
+    class Meta:
+        ordering = ["-created_at", "figure"]
+        verbose_name = _("nhắc báo cáo số liệu chỉ tiêu")
+        verbose_name_plural = _("nhắc báo cáo số liệu chỉ tiêu")
+        constraints = [models.UniqueConstraint(fields=["agency", "figure", "step"], name="target_reminder_once")]
+
+    def __str__(self):
+        return f"{self.figure} · {self.step} · {self.agency}"

@@ -414,3 +414,56 @@ def test_target_office_links_tasks_to_a_target(target_users):
     reporter = csrf_client(target_users["construction"])
     csrf_post(reporter, url, admin_change_data(office.get(url), tasks=[]))
     assert target.tasks.count() == 2
+
+
+# ---- reminders chase missing values at the reporting dates (15/12 by default) ------------------------
+
+from portfolio.models import TargetReminder  # noqa: E402
+from portfolio.reminders import reminder_plan  # noqa: E402
+
+
+def owed(plan, agency):
+    body = plan.bodies.get(agency.pk)
+    return sorted((f.figure.target.number, f.figure.position, f.step) for f in body.figures) if body else []
+
+
+@pytest.mark.parametrize(
+    "as_of, steps",
+    [
+        (date(2026, 11, 30), []),  # 15 days before 15/12: not yet
+        (date(2026, 12, 1), ["2026-12-15/trước hạn"]),
+        (date(2026, 12, 15), ["2026-12-15/trước hạn"]),
+        (date(2026, 12, 16), ["2026-12-15/sau hạn"]),
+        (date(2026, 12, 30), []),  # 15 days after: no more
+    ],
+)
+def test_reminder_plan_chases_missing_target_values_around_the_reporting_date(programme, as_of, steps):
+    construction = Agency.objects.get(name="Sở Xây dựng")
+    expected = [(n, 1, step) for step in steps for n in (20, 22)]
+    assert owed(reminder_plan(as_of=as_of), construction) == sorted(expected)
+
+
+def test_reminder_run_chases_a_missing_value_once_and_not_once_reported(programme, django_user_model, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from portfolio.services.reminders import reminder_run
+
+    construction = Agency.objects.get(name="Sở Xây dựng")
+    construction.emails = "sxd@cantho.gov.vn"
+    construction.save()
+    TargetValue.objects.create(
+        figure=figure(20), agency=construction, year=2026, value=D("50.5"), source="Sở Xây dựng",
+        submitted_by=django_user_model.objects.create_user("sxd"),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        reminder_run(as_of=date(2026, 12, 1))
+    assert list(TargetReminder.objects.values_list("figure__target__number", "step")) == [(22, "2026-12-15/trước hạn")]
+    message = next(m for m in mail.outbox if m.to == ["sxd@cantho.gov.vn"])
+    html = message.alternatives[0][0]
+    assert "Nhà ở xã hội hoàn thành" in message.body and "số liệu năm 2026, hạn báo cáo 15/12/2026" in message.body
+    assert 'id="target-figures"' in html and "Tỷ lệ đô thị hóa" not in message.body
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        reminder_run(as_of=date(2026, 12, 2))  # the next day: the step was sent
+    assert TargetReminder.objects.count() == 1
+    assert not [m for m in mail.outbox if m.to == ["sxd@cantho.gov.vn"]]
