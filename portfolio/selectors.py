@@ -410,11 +410,11 @@ def assessment_counts(rows: list[FigureRow]) -> list[tuple]:
 
 def target_table(rows) -> list[dict]:
     """Rows grouped as the review table prints them: a group heading, each target, its figures."""
-    groups = []
     from itertools import groupby
 
     from .choices import TargetGroup
 
+    groups = []
     labels = dict(TargetGroup.choices)
     for group, in_group in groupby(rows, key=lambda r: r.figure.target.group):
         targets = []
