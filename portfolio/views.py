@@ -413,6 +413,8 @@ def import_preview(request, token):
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
             return redirect("portfolio:import_upload")
         messages.success(request, _("Đã ghi %(n)d báo cáo tiến độ, chờ Văn phòng xem xét.") % {"n": len(reports)})
+        if preview.values:
+            messages.success(request, _("Đã ghi %(n)d số liệu chỉ tiêu, chờ Văn phòng xem xét.") % {"n": len(preview.values)})
         return redirect("portfolio:agency_detail", pk=preview.agency.pk)
     stored.write_text(preview.to_json(), encoding="utf-8")
     return render(request, "portfolio/import_preview.html", {"preview": preview, "name": name, "token": token})
