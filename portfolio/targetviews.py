@@ -8,7 +8,7 @@ from django.views.generic import TemplateView
 
 from . import access
 from .filtersets import TargetFigureFilterSet
-from .models import Target, TargetFigure, TargetValue
+from .models import Target, TargetValue
 from .selectors import assessment_counts, figure_rows, parse_as_of, target_table
 from .views import AsOfMixin
 

@@ -10,10 +10,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 from docx import Document
-from docx.shared import Cm
 
 from portfolio.choices import ReviewState, UserKind, WorkStatus
-from portfolio.models import Agency, TargetFigure, TargetValue, Task
+from portfolio.models import TargetFigure, TargetValue, Task
 
 from .test_permissions import csrf_client, make_user
 

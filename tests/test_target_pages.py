@@ -1,6 +1,5 @@
 """The targets page, a target's page and the dashboard's counts, through HTTP for each kind of user."""
 
-from datetime import date
 from decimal import Decimal
 
 import pytest

@@ -2,17 +2,22 @@
 
 import io
 import re
+from datetime import date
 from decimal import Decimal as D
 
 import pytest
 from django.core.management import call_command
 
-from portfolio.choices import TargetGroup
-from portfolio.models import Target, TargetFigure
+from portfolio.assessment import BEHIND, EXCEEDED, MET, NO_DATA, NOT_MET, ON_TRACK, Goal, Reading, assess, compare, share
+from portfolio.choices import Assessment, ReviewState, TargetGroup, UserKind
+from portfolio.models import Agency, Target, TargetFigure, TargetReminder, TargetValue
+from portfolio.reminders import reminder_plan
 from portfolio.seedparse import SourceError, parse_targets
 from portfolio.targetfigures import FIGURES, TRACKING, parse_phrase
 
 from .conftest import ROOT, SEED
+from .helpers import admin_change_data, inline_prefix
+from .test_permissions import csrf_client, csrf_post, make_user
 
 SEED_002 = ROOT.parent / "shared" / "seeds" / "002_53b28863bbb8a02e.txt"
 SEED_002 = SEED_002 if SEED_002.exists() else ROOT / "seeds" / "002_53b28863bbb8a02e.txt"
@@ -159,8 +164,6 @@ def test_import_targets_twice_changes_nothing(programme):
 
 
 def test_import_targets_shows_a_revised_target_and_keeps_the_offices_tracking_body(programme, tmp_path):
-    from portfolio.models import Agency
-
     figure = TargetFigure.objects.get(target__number=5, position=1)
     figure.agency = Agency.objects.get(name="Sở Tài chính")  # the Office named who tracks it
     figure.save()
@@ -202,9 +205,6 @@ def test_parse_targets_is_empty_without_section_2_3(seed_text):
 
 # ---- assessment (pure) ------------------------------------------------------------------------
 
-from datetime import date  # noqa: E402
-
-from portfolio.assessment import BEHIND, EXCEEDED, MET, NO_DATA, NOT_MET, ON_TRACK, Goal, Reading, assess, compare, share  # noqa: E402
 
 URBANISATION = Goal("at_least", D("50"), year=2030, baseline_value=D("49.69"), baseline_year=2024)  # (20), baseline from seed 002
 PARTY_YEARLY = Goal("more_than", D("90"), yearly=True)  # (23)
@@ -282,12 +282,6 @@ def test_share_of_the_target_reached():
 
 
 # ---- who tracks, reports and reviews: through HTTP ------------------------------------------------
-
-from portfolio.choices import Assessment, ReviewState, UserKind  # noqa: E402
-from portfolio.models import Agency, TargetValue  # noqa: E402
-
-from .helpers import admin_change_data, inline_prefix  # noqa: E402
-from .test_permissions import csrf_client, csrf_post, make_user  # noqa: E402
 
 
 def figure(number, position=1):
@@ -417,9 +411,6 @@ def test_target_office_links_tasks_to_a_target(target_users):
 
 
 # ---- reminders chase missing values at the reporting dates (15/12 by default) ------------------------
-
-from portfolio.models import TargetReminder  # noqa: E402
-from portfolio.reminders import reminder_plan  # noqa: E402
 
 
 def owed(plan, agency):

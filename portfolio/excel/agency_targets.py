@@ -9,7 +9,7 @@ from openpyxl.styles import Font, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ..choices import Comparison, PeriodKind
+from ..choices import PeriodKind
 from .writer import put, row_height
 
 TARGET_SHEET = "Số liệu chỉ tiêu"
@@ -148,7 +148,3 @@ def _parse(name, value):
             raise ValueError("thiếu nguồn số liệu")
         return text[:255]
     return str(value).strip() if value is not None else ""
-
-
-def comparison_is_qualitative(figure) -> bool:
-    return figure.comparison == Comparison.QUALITATIVE
