@@ -174,6 +174,7 @@ class TaskDetailView(AsOfMixin, DetailView):
         context["can_report"] = access.can_report(user, task)
         context["can_comment"] = access.can_comment(user, task)
         context["can_edit"] = user.is_staff and (access.is_office(user) or context["can_report"] or context["can_comment"])
+        context["targets"] = access.visible_targets(user, task.targets.all()).order_by("number")
         return context
 
 

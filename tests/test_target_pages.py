@@ -72,6 +72,13 @@ def test_target_detail_shows_figures_history_and_serving_tasks(users, urbanisati
     assert "Báo cáo số liệu" not in page  # a viewer reports nothing
 
 
+def test_task_page_names_the_targets_it_serves(users):
+    task = Task.objects.get(number=1)
+    Target.objects.get(number=20).tasks.add(task)
+    page = csrf_client(users["office"]).get(f"/tasks/{task.pk}/").content.decode()
+    assert 'id="targets"' in page and 'href="/targets/20/"' in page
+
+
 def test_target_detail_is_hidden_from_a_reporter_of_another_body(users):
     client = csrf_client(users["construction"])
     assert client.get("/targets/1/").status_code == 404
