@@ -759,10 +759,11 @@ class TargetValueInline(admin.StackedInline):
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         if obj is not None:
+            # A subclass bound to the figure; its fields are its own copies, so they are narrowed after it is made.
+            formset.form = type("FigureValueForm", (formset.form,), {"__init__": _bind_figure(obj)})
             formset.form.base_fields["agency"].queryset = access.figure_reporting_agencies(request.user, obj)
             if obj.agency_id:
                 formset.form.base_fields["agency"].initial = obj.agency_id
-            formset.form = type("FigureValueForm", (formset.form,), {"__init__": _bind_figure(obj)})
         return formset
 
 

@@ -340,6 +340,13 @@ def test_target_value_reported_by_the_tracking_body_reviewed_and_assessed(target
     assert row.goal_text == "Tối thiểu 50 (năm 2030)"
 
 
+def test_target_value_form_offers_the_tracking_body_only(target_users):
+    page = csrf_client(target_users["construction"]).get(f"/admin/portfolio/targetfigure/{figure(20).pk}/change/")
+    field = next(i for i in page.context["inline_admin_formsets"] if i.formset.prefix == "values").formset.empty_form.fields["agency"]
+    assert list(field.queryset) == [Agency.objects.get(name="Sở Xây dựng")]
+    assert field.initial == figure(20).agency_id
+
+
 def test_target_value_office_returns_only_with_a_comment(target_users):
     office = csrf_client(target_users["office"])
     value = TargetValue.objects.create(
