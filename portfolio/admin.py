@@ -47,7 +47,7 @@ from .models import (
     Task,
     TaskComment,
 )
-from .selectors import field_display, schedule_state_expression, today
+from .selectors import field_display, goal_text, schedule_state_expression, today, vn_number
 from .services import (
     agency_refresh_tasks,
     progress_report_review,
@@ -779,17 +779,18 @@ class TargetFigureAdmin(HistoryAdmin, NotFoundAdmin):
     """A figure: the Office changes who tracks it and its baseline; the tracking body reports its values here."""
 
     form = TargetFigureAdminForm
-    list_display = ["__str__", "unit", "comparison", "value", "value_high", "year", "yearly", "agency"]
+    list_display = ["__str__", "unit", "goal", "agency"]
     list_filter = ["target__group", "comparison", "yearly", "agency"]
     search_fields = ["measure", "phrase", "target__text"]
     list_select_related = ["target", "agency"]
     autocomplete_fields = ["agency"]
-    fields = [
-        "target", "position", "measure", "unit", "comparison", "value", "value_high", "year", "yearly", "phrase",
-        "agency", "tracking_source", "baseline_value", "baseline_year",
-    ]
-    source_fields = ["target", "position", "measure", "unit", "comparison", "value", "value_high", "year", "yearly", "phrase", "tracking_source"]
+    fields = ["target", "position", "measure", "unit", "goal", "phrase", "agency", "tracking_source", "baseline_value", "baseline_year"]
+    source_fields = ["target", "position", "measure", "unit", "goal", "phrase", "tracking_source"]
     inlines = [TargetValueInline]
+
+    @admin.display(description=_("Chỉ tiêu Nghị quyết"))
+    def goal(self, obj):
+        return goal_text(obj)
 
     def get_queryset(self, request):
         return access.visible_figures(request.user, super().get_queryset(request))
@@ -847,15 +848,21 @@ class TargetValueAdmin(HistoryAdmin, NotFoundAdmin):
     """The Office's review desk for target values; reporters see their own bodies' values and whether each was accepted."""
 
     form = TargetValueReviewForm
-    list_display = ["figure", "agency", "period_kind", "year", "value", "achieved", "review_state", "submitted_by", "created_at"]
+    list_display = ["figure", "agency", "period_kind", "year", "value_text", "review_state", "submitted_by", "created_at"]
     list_filter = ["review_state", "period_kind", "year", "agency"]
     search_fields = ["figure__measure", "agency__name", "source"]
     list_select_related = ["figure__target", "agency", "submitted_by"]
     readonly_fields = [
-        "figure", "agency", "period_kind", "year", "value", "achieved", "source", "note", "submitted_by", "created_at",
+        "figure", "agency", "period_kind", "year", "value_text", "source", "note", "submitted_by", "created_at",
         "review_state", "reviewed_by", "reviewed_at", "version",
     ]
     actions = ["accept_selected"]
+
+    @admin.display(description=_("Giá trị"))
+    def value_text(self, obj):
+        if obj.value is not None:
+            return vn_number(obj.value)
+        return _("Đã hoàn thành") if obj.achieved else _("Chưa hoàn thành")
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
