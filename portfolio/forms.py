@@ -131,6 +131,10 @@ class TargetValueForm(forms.ModelForm):
     def __init__(self, *args, figure=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.figure = figure
+        if "year" in self.fields and not self.instance.pk:
+            from .selectors import today
+
+            self.fields["year"].initial = today().year  # values are reported for the year under way, at its 15/12
 
     def clean(self):
         cleaned = super().clean()
