@@ -25,6 +25,9 @@ TEST_PACKAGES = {
     Path("/usr/sbin/nginx"): "nginx-light",  # the deployment's reverse proxy (deploy/nginx.conf)
     # LibreOffice Calc itself (soffice alone may be only Writer): the print test converts the meeting workbook to PDF.
     Path("/usr/lib/libreoffice/program/libsclo.so"): "libreoffice-calc-nogui",
+    # LibreOffice Writer and poppler: the official report's test converts the .docx to PDF and renders its pages.
+    Path("/usr/lib/libreoffice/program/libswlo.so"): "libreoffice-writer-nogui",
+    Path("/usr/bin/pdftoppm"): "poppler-utils",
 }
 
 

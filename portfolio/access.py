@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 
 from .backends import group_names
 from .choices import LEAD_SIDE_ROLES, UserKind
-from .models import Agency, Assignment, Task
+from .models import Agency, Assignment, Target, TargetFigure, Task
 
 
 def _groups(user) -> set[str]:
@@ -122,9 +122,18 @@ class ThroughTask:
 
 @dataclass(frozen=True)
 class ToAgency:
-    """Rows addressed to one agency (its reminders and their e-mails): that agency's own reporters."""
+    """Rows addressed to one agency (its reminders and their e-mails, the figures it tracks and their values):
+    that agency's own reporters."""
 
     path: str
+
+
+@dataclass(frozen=True)
+class Through:
+    """Rows visible through another model's visible rows: ``rows(user)`` is a queryset of ``field`` values, the ids."""
+
+    rows: object  # (user) -> QuerySet of ids
+    field: str
 
 
 def _rules() -> dict:
@@ -138,6 +147,9 @@ def _rules() -> dict:
         m.Task: ThroughTask(""), m.Milestone: ThroughTask("task"), m.Assignment: ThroughTask("task"),
         m.ProgressReport: ThroughTask("task"), m.TaskComment: ThroughTask("task"), m.ReportAttachment: ThroughTask("report__task"),
         m.Digest: ToAgency("agency"), m.Reminder: ToAgency("agency"),
+        m.TargetFigure: ToAgency("agency"), m.TargetValue: ToAgency("figure__agency"), m.TargetReminder: ToAgency("agency"),
+        # A target with a figure the user's agency tracks (its text is the Resolution's, but its page shows values).
+        m.Target: Through(lambda user: scope(user, m.TargetFigure.objects.all()).values("target_id"), "target_id"),
         m.ReminderRun: OVERSIGHT, m.ReminderSettings: OVERSIGHT,
         get_user_model(): OFFICE_ONLY, Group: OFFICE_ONLY,
     }
@@ -176,6 +188,8 @@ def scope(user, queryset: QuerySet) -> QuerySet:
     if isinstance(rule, ThroughTask):
         tasks = visible_tasks(user).values("pk")
         return queryset.filter(**{f"{rule.path}__in" if rule.path else "pk__in": tasks})
+    if isinstance(rule, Through):
+        return queryset.filter(pk__in=rule.rows(user))
     return queryset.filter(**{f"{rule.path}__in": agency_ids(user)})
 
 
@@ -199,6 +213,8 @@ def can_see(user, obj) -> bool:
     if isinstance(rule, ThroughTask):
         task_id = obj.pk if not rule.path else _follow(obj, rule.path)
         return task_id is not None and visible_tasks(user, Task.objects.filter(pk=task_id)).exists()
+    if isinstance(rule, Through):
+        return rule.rows(user).filter(**{rule.field: obj.pk}).exists()
     return _follow(obj, rule.path) in agency_ids(user)
 
 
@@ -225,3 +241,58 @@ def may_open_agency(user, agency_id: int) -> bool:
 def may_report_for(user, agency: Agency) -> bool:
     """Who may download and send back a body's reporting workbook: the Office, and the body's own reporters."""
     return is_office(user) or (not is_viewer(user) and agency.pk in agency_ids(user))
+
+
+# ---- the Resolution's targets: the same three kinds of user, the tracking body in place of the lead ----
+
+def visible_figures(user, queryset: QuerySet[TargetFigure] | None = None) -> QuerySet[TargetFigure]:
+    """Office and viewers see every figure; a reporter the figures its agencies track."""
+    return scope(user, queryset if queryset is not None else TargetFigure.objects.all())
+
+
+def visible_targets(user, queryset: QuerySet[Target] | None = None) -> QuerySet[Target]:
+    """The targets with at least one figure the user sees."""
+    return scope(user, queryset if queryset is not None else Target.objects.all())
+
+
+def reportable_figures(user, queryset: QuerySet[TargetFigure] | None = None) -> QuerySet[TargetFigure]:
+    """Figures the user may report a value for: the Office any; a reporter those its agencies track; viewers none."""
+    queryset = queryset if queryset is not None else TargetFigure.objects.all()
+    if is_office(user):
+        return queryset
+    if is_viewer(user) or not agency_ids(user):
+        return queryset.none()
+    return queryset.filter(agency_id__in=agency_ids(user))
+
+
+def can_view_figure(user, figure: TargetFigure) -> bool:
+    return visible_figures(user, TargetFigure.objects.filter(pk=figure.pk)).exists()
+
+
+def can_view_target(user, target: Target) -> bool:
+    return visible_targets(user, Target.objects.filter(pk=target.pk)).exists()
+
+
+def can_report_figure(user, figure: TargetFigure) -> bool:
+    return reportable_figures(user, TargetFigure.objects.filter(pk=figure.pk)).exists()
+
+
+def figure_reporting_agencies(user, figure: TargetFigure) -> QuerySet[Agency]:
+    """The agencies the user may report a figure's value for: its tracking body (any body, for the Office)."""
+    if is_office(user):
+        return Agency.objects.all()
+    return Agency.objects.filter(pk=figure.agency_id, pk__in=agency_ids(user)) if figure.agency_id else Agency.objects.none()
+
+
+def can_review_target_values(user) -> bool:
+    return is_office(user)
+
+
+def can_edit_targets(user) -> bool:
+    """Who tracks a figure, its baseline, the tasks serving a target: the Office."""
+    return is_office(user)
+
+
+def can_export_official_report(user) -> bool:
+    """The official report covers the whole programme: the Office and the leaders who read everything."""
+    return sees_everything(user)

@@ -88,3 +88,43 @@ class DigestState(models.TextChoices):
 def labels(choices) -> dict[str, str]:
     """value -> label in the current language, translated now: for loops over thousands of rows."""
     return {value: str(label) for value, label in choices.choices}
+
+
+class TargetGroup(models.TextChoices):
+    """The groups of the Resolution's specific targets, as headed in section 2.3 ("- Chỉ tiêu về ...")."""
+
+    ECONOMY = "economy", _("Chỉ tiêu về kinh tế")
+    SOCIETY = "society", _("Chỉ tiêu về xã hội")
+    ENVIRONMENT = "environment", _("Chỉ tiêu về môi trường")
+    INFRASTRUCTURE = "infrastructure", _("Chỉ tiêu về phát triển kết cấu hạ tầng")
+    PARTY = "party", _("Chỉ tiêu về xây dựng Đảng và hệ thống chính trị")
+    DEFENCE = "defence", _("Chỉ tiêu về quốc phòng, an ninh, đối ngoại")
+
+
+class Comparison(models.TextChoices):
+    """How a figure's value is compared with the target."""
+
+    AT_LEAST = "at_least", _("Tối thiểu (từ … trở lên)")
+    MORE_THAN = "more_than", _("Trên")
+    ABOUT = "about", _("Khoảng")
+    BELOW = "below", _("Dưới")
+    AT_MOST = "at_most", _("Tối đa (không quá)")
+    BETWEEN = "between", _("Trong khoảng")
+    MAINTAIN = "maintain", _("Duy trì")
+    QUALITATIVE = "qualitative", _("Định tính (hoàn thành / chưa hoàn thành)")
+
+
+class PeriodKind(models.TextChoices):
+    YEAR = "year", _("Cả năm")
+    FIRST_HALF = "first_half", _("6 tháng đầu năm")
+
+
+class Assessment(models.TextChoices):
+    """A figure's assessment for a date, in the words of the Resolution's review table."""
+
+    EXCEEDED = "exceeded", _("Vượt")
+    MET = "met", _("Đạt")
+    NOT_MET = "not_met", _("Không đạt")
+    ON_TRACK = "on_track", _("Đúng tiến độ")
+    BEHIND = "behind", _("Chậm tiến độ")
+    NO_DATA = "no_data", _("Chưa có số liệu")

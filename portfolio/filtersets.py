@@ -13,8 +13,8 @@ from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from .catalogue import ascii_fold
-from .choices import FundingCategory, Role, ScheduleState, TaskKind, WorkStatus
-from .models import Agency, Assignment, Section, Task
+from .choices import Assessment, FundingCategory, Role, ScheduleState, TargetGroup, TaskKind, WorkStatus
+from .models import Agency, Assignment, Section, TargetFigure, Task
 from .selectors import DATE_INPUT_FORMATS
 
 # dd/mm/yyyy whatever the browser's language (a date input would show 11/23/2026 in an English browser)
@@ -187,3 +187,21 @@ class TaskFilterSet(django_filters.FilterSet):
 
     def filter_due_year(self, queryset, name, value):
         return queryset.annotate(due_year_value=ExtractYear("next_due_date")).filter(due_year_value=int(value)) if value else queryset
+
+
+class TargetFigureFilterSet(django_filters.FilterSet):
+    """The targets page's filters: group, tracking body, assessment (the last computed for the date, so applied by the view)."""
+
+    group = django_filters.ChoiceFilter(label=_("Nhóm chỉ tiêu"), field_name="target__group", choices=TargetGroup.choices, empty_label=_("Tất cả"))
+    agency = django_filters.ModelChoiceFilter(
+        label=_("Cơ quan theo dõi"), field_name="agency", empty_label=_("Tất cả"),
+        queryset=Agency.objects.filter(target_figures__isnull=False).distinct().order_by("name"),
+    )
+    outcome = django_filters.ChoiceFilter(label=_("Đánh giá"), choices=Assessment.choices, method="by_outcome", empty_label=_("Tất cả"))
+
+    class Meta:
+        model = TargetFigure
+        fields = ["group", "agency", "outcome"]
+
+    def by_outcome(self, queryset, name, value):
+        return queryset  # the assessment depends on the date: TargetListView keeps the rows with this outcome

@@ -4,8 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Milestone, ProgressReport, Task
+from .models import Milestone, ProgressReport, TargetFigure, TargetValue, Task
 from .services.reports import ConflictError, attachment_validate, conflict_message, report_validate
+from .services.targets import target_value_validate
 from .services.tasks import milestone_validate, task_state_validate
 
 
@@ -147,3 +148,52 @@ class ReviewForm(VersionedModelForm):
             self.add_error("review_comment", _("Khi trả lại báo cáo phải ghi ý kiến để cơ quan biết cần bổ sung gì."))
         return cleaned
 
+
+
+class TargetValueForm(forms.ModelForm):
+    """A new value of a figure: the rules are those of the service (target_value_validate), checked here for the form."""
+
+    class Meta:
+        model = TargetValue
+        fields = ["agency", "period_kind", "year", "value", "achieved", "source", "note"]
+        localized_fields = ["value"]  # typed as Vietnamese writes it: 50,31
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, figure=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.figure = figure
+        if "year" in self.fields and not self.instance.pk:
+            from .selectors import today
+
+            self.fields["year"].initial = today().year  # values are reported for the year under way, at its 15/12
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.figure is not None and cleaned.get("period_kind") and cleaned.get("year"):
+            try:
+                target_value_validate(
+                    figure=self.figure, value=cleaned.get("value"), achieved=cleaned.get("achieved"),
+                    period_kind=cleaned["period_kind"], year=cleaned["year"],
+                )
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    for message in messages:
+                        self.add_error(field, message)
+        return cleaned
+
+
+class TargetValueReviewForm(ReviewForm):
+    """The Office's decision on a reported value."""
+
+    conflict_label = _("Số liệu")
+
+    class Meta:
+        model = TargetValue
+        fields = ["review_comment"]
+
+
+class TargetFigureAdminForm(forms.ModelForm):
+    class Meta:
+        model = TargetFigure
+        fields = "__all__"
+        localized_fields = ["baseline_value"]

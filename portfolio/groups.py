@@ -16,6 +16,8 @@ REPORTER_PERMISSIONS = [
     "view_progressreport", "add_progressreport",
     "view_reportattachment", "add_reportattachment",
     "view_taskcomment", "add_taskcomment",
+    # The Resolution's targets: change_targetfigure opens a figure to add a value inline; its own fields stay read-only.
+    "view_target", "view_targetfigure", "change_targetfigure", "view_targetvalue", "add_targetvalue",
 ]
 
 

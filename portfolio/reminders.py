@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .choices import AgencyKind, ReminderReason, ReviewState, Role, WorkStatus
-from .models import Agency, Assignment, ProgressReport, Reminder, ReminderSettings, Task
+from .models import Agency, Assignment, ProgressReport, Reminder, ReminderSettings, TargetFigure, TargetReminder, TargetValue, Task
 
 RESPONSIBLE_ROLES = (Role.ADVISING_LEAD, Role.IMPLEMENTING_LEAD)
 TASK_FIELDS = (
@@ -91,9 +91,25 @@ class Item:
 
 
 @dataclass
+class FigureItem:
+    """A target figure whose value for a period the tracking body has not reported by a reporting date."""
+
+    figure: TargetFigure
+    step: str
+    due_date: date
+    period_kind: str
+    year: int
+
+    @property
+    def period_label(self) -> str:
+        return f"{'6 tháng đầu năm' if self.period_kind == 'first_half' else 'năm'} {self.year}"
+
+
+@dataclass
 class BodyPlan:
     agency: Agency
     items: list[Item] = field(default_factory=list)
+    figures: list[FigureItem] = field(default_factory=list)
 
     def count(self, urgency: str) -> int:
         return len({i.task.pk for i in self.items if i.urgency == urgency})
@@ -110,6 +126,9 @@ class Plan:
     def add(self, agency: Agency, item: Item) -> None:
         self.bodies.setdefault(agency.pk, BodyPlan(agency)).items.append(item)
 
+    def add_figure(self, agency: Agency, item: FigureItem) -> None:
+        self.bodies.setdefault(agency.pk, BodyPlan(agency)).figures.append(item)
+
     def totals(self) -> dict[str, int]:
         tasks: dict[str, set[int]] = defaultdict(set)
         for body in self.bodies.values():
@@ -121,6 +140,7 @@ class Plan:
             "overdue": len(tasks["overdue"]),
             "due_soon": len(tasks["due_soon"]),
             "missing_reports": len(tasks["missing_report"]),
+            "missing_values": len({(f.figure.pk, f.step) for body in self.bodies.values() for f in body.figures}),
             "bodies": len(self.bodies),
         }
 
@@ -186,6 +206,32 @@ def _report_items(task: Task, bodies: list[Agency], as_of: date, windows, report
                             note=f"Báo cáo kỳ đến {due:%d/%m/%Y}")
                 result.append((agency, item))
     return result
+
+
+def figure_period(due: date) -> tuple[str, int]:
+    """The period a reporting date asks values for: the first half up to June, else the whole year."""
+    return ("first_half" if due.month <= 6 else "year"), due.year
+
+
+def _figure_items(plan: Plan, as_of: date, windows, agencies: dict[int, Agency]) -> None:
+    """At each reporting date, the figures whose tracking body has not reported the period's value (a fixed 3 queries)."""
+    figures = list(TargetFigure.objects.filter(agency__isnull=False).select_related("target").order_by("target__number", "position"))
+    wanted = {figure_period(due) for _start, due, _step in windows}
+    reported = set(
+        TargetValue.objects.exclude(review_state=ReviewState.RETURNED)
+        .filter(Q(*[Q(period_kind=kind, year=year) for kind, year in wanted], _connector=Q.OR))
+        .order_by().values_list("figure_id", "period_kind", "year").distinct()
+    )
+    sent = set(TargetReminder.objects.filter(figure__in=[f.pk for f in figures]).order_by().values_list("agency_id", "figure_id", "step"))
+    for _start, due, step in windows:
+        kind, year = figure_period(due)
+        for figure in figures:
+            if not figure.yearly and figure.year < year:
+                continue  # due in an earlier year: judged already, not chased again
+            agency = agencies.get(figure.agency_id)
+            if agency is None or (figure.pk, kind, year) in reported or (agency.pk, figure.pk, step) in sent:
+                continue
+            plan.add_figure(agency, FigureItem(figure, step, due, kind, year))
 
 
 def reminder_plan(*, as_of: date, config: Config | None = None) -> Plan:
@@ -261,4 +307,6 @@ def reminder_plan(*, as_of: date, config: Config | None = None) -> Plan:
                 item = unsent(agency, item)
                 if item:
                     plan.add(agency, item)
+    if windows:
+        _figure_items(plan, as_of, windows, agencies)
     return plan

@@ -219,3 +219,59 @@ def _split_names(segment: str, known: set[str], normalise) -> list[str]:
         else:
             names.append(piece)
     return names
+
+
+# ---- the Resolution's specific targets (section 2.3 "Chỉ tiêu cụ thể") --------
+
+TARGETS_START = "2.3. Chỉ tiêu cụ thể"
+TARGETS_END_RE = re.compile(r"^2\.4\.")
+TARGET_RE = re.compile(r"^\((?P<number>\d+)\)\s+(?P<text>.+)$")
+TARGET_GROUP_RE = re.compile(r"^-\s+(?P<heading>Chỉ tiêu về .+)$")
+TARGET_COUNT = 28
+
+
+@dataclass(frozen=True)
+class ParsedTarget:
+    """A numbered target with its group heading and its text exactly as written (its bullet lines kept, one a line)."""
+
+    number: int
+    group: str
+    text: str
+    line: int
+
+
+def parse_targets(text: str) -> list[ParsedTarget]:
+    """The targets (1)..(28) of section 2.3; [] when the source has no such section, SourceError when it is garbled."""
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.strip() == TARGETS_START), None)
+    if start is None:
+        return []
+    targets: list[dict] = []
+    group = ""
+    for index in range(start + 1, len(lines)):
+        lineno, raw = index + 1, clean_cell(lines[index])
+        if TARGETS_END_RE.match(raw):
+            break
+        if not raw:
+            continue
+        heading = TARGET_GROUP_RE.match(raw)
+        numbered = TARGET_RE.match(raw)
+        if heading:
+            group = heading["heading"]
+        elif numbered:
+            number = int(numbered["number"])
+            expected = targets[-1]["number"] + 1 if targets else 1
+            if number != expected:
+                raise SourceError(lineno, f"chỉ tiêu ({number}) không liền mạch, cần ({expected})")
+            if not group:
+                raise SourceError(lineno, f"chỉ tiêu ({number}) nằm trước nhóm chỉ tiêu đầu tiên")
+            targets.append({"number": number, "group": group, "text": numbered["text"], "line": lineno})
+        elif targets and raw.startswith("- "):
+            targets[-1]["text"] += "\n" + raw  # a bullet of the target above, as in (6)
+        else:
+            raise SourceError(lineno, f"không nhận dạng được dòng chỉ tiêu «{raw[:80]}»")
+    else:
+        raise SourceError(len(lines), "không tìm thấy mục «2.4.» kết thúc phần chỉ tiêu cụ thể")
+    if len(targets) != TARGET_COUNT:
+        raise SourceError(start + 1, f"phần chỉ tiêu cụ thể có {len(targets)} chỉ tiêu, cần {TARGET_COUNT}")
+    return [ParsedTarget(**t) for t in targets]

@@ -301,3 +301,128 @@ def task_history(*, task: Task) -> list[dict]:
     rows += _history_rows(report_records, lambda r: f"Báo cáo kỳ {r.period}")
     rows.sort(key=lambda r: r["when"], reverse=True)
     return rows
+
+
+# ---- the Resolution's targets ------------------------------------------------
+
+def goal_of(figure) -> "Goal":
+    """What a stored figure asks for, as the pure assessment reads it."""
+    from .assessment import Goal
+
+    return Goal(
+        comparison=figure.comparison, value=figure.value, value_high=figure.value_high, year=figure.year, yearly=figure.yearly,
+        baseline_value=figure.baseline_value, baseline_year=figure.baseline_year,
+    )
+
+
+def reading_of(value) -> "Reading":
+    from .assessment import Reading
+
+    return Reading(period_kind=value.period_kind, year=value.year, value=value.value, achieved=value.achieved)
+
+
+def vn_number(value) -> str:
+    """A number as Vietnamese writes it: 717.000 and 10,5 (no trailing zeros)."""
+    if value is None:
+        return ""
+    value = value.normalize() if hasattr(value, "normalize") else value
+    text = f"{value:f}" if hasattr(value, "normalize") else str(value)
+    whole, _dot, fraction = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    whole = whole.lstrip("-")
+    grouped = ""
+    while len(whole) > 3:
+        grouped = "." + whole[-3:] + grouped
+        whole = whole[:-3]
+    return sign + whole + grouped + ("," + fraction if fraction else "")
+
+
+COMPARISON_WORDS = {
+    "at_least": "Tối thiểu {v}", "more_than": "Trên {v}", "about": "Khoảng {v}", "below": "Dưới {v}", "at_most": "Tối đa {v}",
+    "between": "{v} - {h}", "maintain": "Duy trì {v}", "qualitative": "Hoàn thành",
+}
+
+
+def goal_text(figure) -> str:
+    """The figure's target as the review table writes it: "Tối thiểu 717.000 (năm 2030)", "10 - 15 (hằng năm)"."""
+    pattern = COMPARISON_WORDS[figure.comparison]
+    if figure.comparison == "at_least" and figure.value_high is not None:
+        pattern = "Từ {v} - {h} trở lên"
+    text = pattern.format(v=vn_number(figure.value), h=vn_number(figure.value_high))
+    when = gettext("hằng năm") if figure.yearly else gettext("năm %(year)s") % {"year": figure.year}
+    return f"{text} ({when})"
+
+
+@dataclass
+class FigureRow:
+    """A figure with its latest accepted value and its assessment for a date: one row of the review table."""
+
+    figure: object
+    result: object
+    values: list
+
+    @property
+    def outcome_label(self) -> str:
+        from .choices import Assessment
+
+        return str(Assessment(self.result.outcome).label)
+
+    @property
+    def latest_text(self) -> str:
+        reading = self.result.reading
+        if reading is None:
+            return ""
+        if self.figure.comparison == "qualitative":
+            return gettext("Đã hoàn thành") if reading.achieved else gettext("Chưa hoàn thành")
+        period = gettext("6 tháng đầu năm %(year)s") if reading.period_kind == "first_half" else gettext("năm %(year)s")
+        return f"{vn_number(reading.value)} ({period % {'year': reading.year}})"
+
+    @property
+    def share_text(self) -> str:
+        return "" if self.result.share is None else f"{vn_number(self.result.share)}%"
+
+    @property
+    def goal_text(self) -> str:
+        return goal_text(self.figure)
+
+
+def figure_rows(*, figures, as_of: date) -> list[FigureRow]:
+    """Each figure with its accepted values and its assessment on ``as_of``; two queries whatever the number of figures."""
+    from .assessment import assess
+    from .choices import ReviewState
+    from .models import TargetValue
+
+    figures = list(figures.select_related("target", "agency").order_by("target__number", "position"))
+    values: dict[int, list] = {}
+    accepted = TargetValue.objects.filter(figure__in=[f.pk for f in figures], review_state=ReviewState.ACCEPTED).order_by("year", "period_kind", "reviewed_at", "pk")
+    for value in accepted:
+        values.setdefault(value.figure_id, []).append(value)
+    rows = []
+    for figure in figures:
+        own = values.get(figure.pk, [])
+        rows.append(FigureRow(figure, assess(goal_of(figure), [reading_of(v) for v in own], as_of), own))
+    return rows
+
+
+def assessment_counts(rows: list[FigureRow]) -> list[tuple]:
+    """(Assessment, count) in the order of the choices, for a dashboard."""
+    from .choices import Assessment
+
+    counts = Counter(row.result.outcome for row in rows)
+    return [(outcome, counts.get(outcome.value, 0)) for outcome in Assessment]
+
+
+def target_table(rows) -> list[dict]:
+    """Rows grouped as the review table prints them: a group heading, each target, its figures."""
+    from itertools import groupby
+
+    from .choices import TargetGroup
+
+    groups = []
+    labels = dict(TargetGroup.choices)
+    for group, in_group in groupby(rows, key=lambda r: r.figure.target.group):
+        targets = []
+        for target, figures in groupby(in_group, key=lambda r: r.figure.target):
+            targets.append({"target": target, "rows": list(figures)})
+        groups.append({"label": labels[group], "targets": targets})
+    return groups

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import targetviews, views
 
 app_name = "portfolio"
 
@@ -15,4 +15,7 @@ urlpatterns = [
     path("imports/", views.import_upload, name="import_upload"),
     path("imports/<str:token>/", views.import_preview, name="import_preview"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path("targets/", targetviews.TargetListView.as_view(), name="target_list"),
+    path("targets/<int:number>/", targetviews.TargetDetailView.as_view(), name="target_detail"),
+    path("reports/official.docx", targetviews.official_report, name="official_report"),
 ]

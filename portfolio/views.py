@@ -42,6 +42,8 @@ from .filtersets import DATE_INPUT, TaskFilterSet
 from .freshness import cached
 from .models import Agency, Programme, Reminder, ReminderRun, ReportAttachment
 from .selectors import (
+    assessment_counts,
+    figure_rows,
     agency_roles,
     agency_tasks,
     body_summary,
@@ -142,7 +144,9 @@ def meeting_report(request):
     queryset = filterset.qs if valid else filterset.queryset.none()
     whole = valid and access.sees_everything(request.user) and not any(v not in (None, "") for v in filterset.form.cleaned_data.values())
     described = filterset.description() if valid else ""
-    response = HttpResponse(meeting_workbook(tasks_queryset=queryset, as_of=as_of, whole_programme=whole, filter_text=described), content_type=XLSX)
+    figures = access.visible_figures(request.user)
+    response = HttpResponse(meeting_workbook(tasks_queryset=queryset, as_of=as_of, whole_programme=whole, filter_text=described, figures=figures),
+                            content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="bao-cao-hop-{as_of.isoformat()}.xlsx"'
     return response
 
@@ -172,6 +176,7 @@ class TaskDetailView(AsOfMixin, DetailView):
         context["can_report"] = access.can_report(user, task)
         context["can_comment"] = access.can_comment(user, task)
         context["can_edit"] = user.is_staff and (access.is_office(user) or context["can_report"] or context["can_comment"])
+        context["targets"] = access.visible_targets(user, task.targets.all()).order_by("number")
         return context
 
 
@@ -266,6 +271,10 @@ class DashboardView(AsOfMixin, TemplateView):
         visible = None if access.sees_everything(self.request.user) else access.visible_tasks(self.request.user)
         context.update(_dashboard_context(self.as_of, visible))
         context["body_rows"] = body_rows_html(context["bodies"], self.as_of, context["as_of_query"], access.agency_pages(self.request.user))
+        target_rows = figure_rows(figures=access.visible_figures(self.request.user), as_of=self.as_of)
+        context["target_counts"] = assessment_counts(target_rows)
+        context["target_figure_count"] = len(target_rows)
+        context["can_export_official_report"] = access.can_export_official_report(self.request.user)
         return context
 
 
@@ -428,6 +437,8 @@ def _import_preview(request, token):
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
             return redirect("portfolio:import_upload")
         messages.success(request, _("Đã ghi %(n)d báo cáo tiến độ, chờ Văn phòng xem xét.") % {"n": len(reports)})
+        if preview.values:
+            messages.success(request, _("Đã ghi %(n)d số liệu chỉ tiêu, chờ Văn phòng xem xét.") % {"n": len(preview.values)})
         return redirect("portfolio:agency_detail", pk=preview.agency.pk)
     stored.write_text(preview.to_json(), encoding="utf-8")
     return render(request, "portfolio/import_preview.html", {"preview": preview, "name": name, "token": token})

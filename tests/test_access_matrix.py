@@ -30,6 +30,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from portfolio import models as m
 from portfolio.choices import DigestState, ReminderReason, UserKind, WorkStatus
 from portfolio.services import progress_report_review, progress_report_submit, task_comment_add
+from portfolio.services.targets import target_value_submit
 
 from .helpers import admin_change_data
 
@@ -40,17 +41,20 @@ ROLES = ("anonymous", "reporter_a", "reporter_b", "delegate_d", "leader", "offic
 SEES_TASKS = {"office": {"A", "B"}, "leader": {"A", "B"}, "reporter_a": {"A"}, "reporter_b": {"B"}, "delegate_d": {"A"}}
 SEES_ADDRESSED = {"office": {"A", "B"}, "leader": {"A", "B"}, "reporter_a": {"A"}, "reporter_b": {"B"}, "delegate_d": set()}
 OWN_AGENCY = {"reporter_a": "A", "reporter_b": "B", "delegate_d": "D"}
-REPORTER_VIEWS = {"programme", "section", "agency", "fundingsource", "milestone", "assignment", "task", "progressreport"}
+REPORTER_VIEWS = {"programme", "section", "agency", "fundingsource", "milestone", "assignment", "task", "progressreport",
+                  "target", "targetfigure", "targetvalue"}
 
 # Every model the admin registers, by what its records belong to. A model missing here fails the test.
 KIND = {
     m.Programme: "reference", m.Section: "reference", m.AgencyAlias: "reference", m.FundingSource: "reference",
     m.Agency: "agency", m.Task: "task", m.ProgressReport: "task", m.Assignment: "task",
     m.Digest: "addressed", m.Reminder: "addressed", m.ReminderRun: "oversight", m.ReminderSettings: "oversight",
+    # A figure and its values belong to the body tracking it; a target is seen with a figure of it.
+    m.Target: "addressed", m.TargetFigure: "addressed", m.TargetValue: "addressed",
     get_user_model(): "office", Group: "office", AccessAttempt: "office", AccessLog: "office", AccessFailureLog: "office",
 }
 ADDABLE = {m.Programme, m.Section, m.AgencyAlias, m.FundingSource, m.Agency, m.Task, m.Assignment, get_user_model(), Group}
-UNDELETABLE = {m.ReminderSettings}
+UNDELETABLE = {m.ReminderSettings, m.Target, m.TargetFigure}
 
 
 # ---- the two worlds ----------------------------------------------------------------------------------------------
@@ -116,6 +120,18 @@ def world(programme) -> World:
             (m.ReportAttachment, owner): report.attachments.get(), (m.TaskComment, owner): task.comments.get(),
         })
     objects[(m.Agency, "D")] = d
+    # Each agency tracks a figure of a target the other has none of, and reports a value with its marker.
+    figure_a = m.TargetFigure.objects.order_by("target__number", "pk").first()
+    figure_b = m.TargetFigure.objects.exclude(target=figure_a.target).order_by("-target__number", "pk").first()
+    m.TargetFigure.objects.filter(target__in=[figure_a.target, figure_b.target]).update(agency=None)
+    for owner, figure, agency, user in (("A", figure_a, a, users["reporter_a"]), ("B", figure_b, b, users["reporter_b"])):
+        figure.refresh_from_db()
+        figure.agency = agency
+        figure.save()  # through the model: its history records the tracking body
+        value = target_value_submit(figure=figure, agency=agency, user=user, period_kind="year", year=2025,
+                                    value=None if figure.comparison == "qualitative" else 1, achieved=True if figure.comparison == "qualitative" else None,
+                                    source=f"Nguồn {MARKER[owner]}", note=f"Ghi chú {MARKER[owner]}")
+        objects.update({(m.TargetFigure, owner): figure, (m.TargetValue, owner): value, (m.Target, owner): figure.target})
     settings_row = m.ReminderSettings.objects.first() or m.ReminderSettings.objects.create()
     run = m.ReminderRun.objects.create(as_of=date(2026, 11, 20), summary=f"{MARKER['A']} {MARKER['B']}")
     attempt = AccessAttempt.objects.create(username="ai-do", ip_address="10.0.0.9", failures_since_start=1, get_data="", post_data="", http_accept="", path_info="/")
@@ -130,7 +146,7 @@ def world(programme) -> World:
     })
     for (model, owner), obj in objects.items():
         if hasattr(model, "history"):
-            versions[(model, owner)] = model.history.filter(id=obj.pk).order_by("history_id").values_list("history_id", flat=True).first()
+            versions[(model, owner)] = model.history.filter(id=obj.pk).order_by("-history_id").values_list("history_id", flat=True).first()
     return World(users=users, agencies={"A": a, "B": b, "D": d}, objects=objects, versions=versions)
 
 
@@ -232,6 +248,7 @@ def expected_site(role, name, owner) -> set[int]:
         "admin:index": {200}, "admin:password_change": {200}, "admin:password_change_done": {200}, "admin:jsi18n": {200},
         "admin:autocomplete": {200}, "admin:view_on_site": {302, 404}, "admin:?": {404},
         "portfolio:dashboard": {200}, "portfolio:task_list": {200}, "portfolio:task_export": {200}, "portfolio:meeting_report": {200},
+        "portfolio:target_list": {200},
     }
     if name in staff:
         return staff[name]
@@ -243,6 +260,10 @@ def expected_site(role, name, owner) -> set[int]:
         return {200} if role in ("office", "leader") or OWN_AGENCY[role] == owner else {404}
     if name == "portfolio:agency_workbook":
         return {200} if role == "office" or OWN_AGENCY.get(role) == owner else {404}
+    if name == "portfolio:target_detail":
+        return {200} if owner in SEES_ADDRESSED[role] else {404}
+    if name == "portfolio:official_report":
+        return {200} if role in ("office", "leader") else {404}
     if name == "portfolio:import_upload":
         return {403} if role == "leader" else {200}
     if name == "portfolio:import_preview":
@@ -262,6 +283,7 @@ def site_requests(pattern: Pattern, world: World):
         "portfolio:agency_workbook": [(o, f"/agencies/{world.agencies[o].pk}/workbook.xlsx") for o in "ABD"],
         "portfolio:import_preview": [("-", "/imports/" + "0" * 32 + "/")],
         "portfolio:task_list": [("-", "/tasks/?per_page=200")],
+        "portfolio:target_detail": [(o, f"/targets/{objects[(m.Target, o)].number}/") for o in "AB"],
         "portfolio:task_export": [("-", "/tasks/export.xlsx")],
         "portfolio:meeting_report": [("-", "/tasks/report.xlsx")],
         "admin:app_list": [(app, f"/admin/{app}/") for app in ("portfolio", "auth", "axes")],

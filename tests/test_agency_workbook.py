@@ -361,3 +361,78 @@ def test_upload_page_takes_an_xlsx_by_content_whatever_its_name(reporter, ubnd, 
     response = client.post("/imports/", {"file": buffer, "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
     assert response.status_code == 302, response.content.decode()[-1500:]
     assert "/imports/" in response["Location"]
+
+
+# ---- the second sheet: target values of the figures the body tracks ------------------------------------
+
+@pytest.fixture
+def construction(programme):
+    agency = Agency.objects.get(name="Sở Xây dựng")
+    make_user("sxd", UserKind.REPORTER, "Sở Xây dựng")
+    return agency
+
+
+def test_agency_workbook_target_sheet_lists_the_figures_the_body_tracks(construction):
+    book = exported(construction)
+    sheet = book["Số liệu chỉ tiêu"]
+    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=4) if r[0].value]
+    assert [r[:4] for r in rows] == [
+        ["(20.1)", "Tỷ lệ đô thị hóa", "%", "Tối thiểu 50 (năm 2030)"],
+        ["(22.1)", "Nhà ở xã hội hoàn thành", "căn", "Tối thiểu 16.900 (năm 2030)"],
+    ]
+    assert rows[0][4:6] == ["Cả năm", AS_OF.year]
+    unlocked = {c.column_letter for c in next(sheet.iter_rows(min_row=4)) if not c.protection.locked}
+    assert unlocked == set("EFGHIJ") and sheet.protection.sheet and sheet.column_dimensions["K"].hidden
+    assert "Số liệu chỉ tiêu" not in exported(Agency.objects.get(name="UBND thành phố")).sheetnames  # tracks no figure
+
+
+def test_agency_workbook_target_values_become_values_to_review_once(construction, tmp_path):
+    from decimal import Decimal
+
+    from portfolio.models import TargetValue
+
+    book = exported(construction)
+    sheet = book["Số liệu chỉ tiêu"]
+    sheet["G4"], sheet["I4"], sheet["J4"] = "50,31", "Thống kê thành phố", "Ước thực hiện"
+    path = save(book, tmp_path)
+    out = io.StringIO()
+    call_command("import_xlsx", str(path), "--user", "sxd", "--dry-run", stdout=out)
+    assert "Trang «Số liệu chỉ tiêu», dòng 4 — (20.1) Tỷ lệ đô thị hóa" in out.getvalue()
+    assert "Giá trị: «—» -> «50,31»" in out.getvalue() and not TargetValue.objects.exists()
+    call_command("import_xlsx", str(path), "--user", "sxd", stdout=io.StringIO())
+    value = TargetValue.objects.get()
+    assert (value.figure.target.number, value.year, value.value, value.source, value.review_state) == (20, AS_OF.year, Decimal("50.31"), "Thống kê thành phố", "submitted")
+    out = io.StringIO()
+    call_command("import_xlsx", str(path), "--user", "sxd", stdout=out)  # the same file again
+    assert TargetValue.objects.count() == 1 and "số liệu chỉ tiêu mới" not in out.getvalue()
+
+
+def test_agency_workbook_target_value_without_source_refuses_the_file(construction, tmp_path):
+    from portfolio.models import TargetValue
+
+    book = exported(construction)
+    book["Số liệu chỉ tiêu"]["G5"] = 1200
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_xlsx", str(save(book, tmp_path)), "--user", "sxd", stdout=out)
+    assert "Trang «Số liệu chỉ tiêu», dòng 5, cột I (NGUỒN SỐ LIỆU): thiếu nguồn số liệu" in out.getvalue()
+    assert not TargetValue.objects.exists()
+
+
+def test_upload_page_previews_and_applies_target_values(construction, tmp_path, settings):
+    from django.contrib.auth import get_user_model
+
+    from portfolio.models import TargetValue
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client = csrf_client(get_user_model().objects.get(username="sxd"))
+    book = load_workbook(io.BytesIO(client.get(f"/agencies/{construction.pk}/workbook.xlsx").content))
+    sheet = book["Số liệu chỉ tiêu"]
+    sheet["G5"], sheet["I5"] = 1200, "Sở Xây dựng"
+    preview_url = upload(client, book)
+    page = client.get(preview_url).content.decode()
+    assert 'id="target-values"' in page and "1 số liệu chỉ tiêu mới" in page and "Nhà ở xã hội hoàn thành" in page
+    response = csrf_post(client, preview_url, {"action": "apply"})
+    assert response.status_code == 302
+    assert TargetValue.objects.get().value == 1200
+    assert "Đã ghi 1 số liệu chỉ tiêu" in client.get(response["Location"]).content.decode()

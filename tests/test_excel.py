@@ -32,7 +32,7 @@ def workbook_of(queryset=None):
 
 def test_meeting_workbook_layout(programme):
     book = load_workbook(io.BytesIO(workbook_of()))
-    assert book.sheetnames == ["Danh mục", "Tổng hợp", "Quá hạn"]
+    assert book.sheetnames == ["Danh mục", "Tổng hợp", "Quá hạn", "Chỉ tiêu Nghị quyết"]
     sheet = book["Danh mục"]
     assert [c.value for c in sheet[4]] == list(MEETING_HEADERS)
     assert "22/11/2026" in sheet["A2"].value
@@ -53,6 +53,30 @@ def test_meeting_workbook_layout(programme):
     listed = [r for r in overdue.iter_rows(min_row=4, values_only=True) if r[0]]
     assert len(listed) == 12 and listed[0][4] == (AS_OF - date(2025, 10, 31)).days
     assert "UBND thành phố" in {r[5] for r in listed}
+
+
+def test_meeting_workbook_targets_sheet_holds_the_assessment_table(programme):
+    from decimal import Decimal
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from portfolio.models import TargetFigure, TargetValue
+
+    figure = TargetFigure.objects.get(target__number=20, position=1)
+    TargetValue.objects.create(
+        figure=figure, agency=figure.agency, year=2025, value=Decimal("50.31"), source="Sở Xây dựng", review_state="accepted",
+        reviewed_at=timezone.now(), submitted_by=get_user_model().objects.create_user("sxd"),
+    )
+    sheet = load_workbook(io.BytesIO(workbook_of()))["Chỉ tiêu Nghị quyết"]
+    assert "KẾT QUẢ THỰC HIỆN CHỈ TIÊU NGHỊ QUYẾT" in sheet["A1"].value and "22/11/2026" in sheet["A1"].value
+    assert [c.value for c in sheet[3]] == [
+        "Chỉ tiêu", "ĐVT", "Chỉ tiêu Nghị quyết", "Ước thực hiện", "Đánh giá", "Tỷ lệ thực hiện so với chỉ tiêu", "Cơ quan theo dõi",
+    ]
+    rows = [tuple(c.value for c in row) for row in sheet.iter_rows(min_row=4)]
+    assert rows[0][0] == "CHỈ TIÊU VỀ KINH TẾ" and rows[1][0].startswith("(1) Tổng sản phẩm trên địa bàn (GRDP)")
+    assert ("Tỷ lệ đô thị hóa", "%", "Tối thiểu 50 (năm 2030)", "50,31 (năm 2025)", "Đúng tiến độ", "100,6%", "Sở Xây dựng") in rows
+    assert sum(1 for r in rows if r[1] is not None or r[2] is not None) == 71  # one row per figure
 
 
 def test_whole_programme_workbook_summary_equals_the_filtered_computation(programme, client, django_user_model):

@@ -47,8 +47,11 @@ HEADER_FILL = PatternFill("solid", fgColor=HEADER_COLOUR.lstrip("#"))
 STATUS_BY_LABEL = {str(label): value for value, label in WorkStatus.choices}
 
 
-def agency_workbook(*, agency, tasks, latest_reports: dict, as_of: date) -> bytes:
-    """One row per task; the key column (task id and version) says exactly which task and state it came from."""
+def agency_workbook(*, agency, tasks, latest_reports: dict, as_of: date, figures=(), latest_values: dict | None = None) -> bytes:
+    """One row per task; the key column (task id and version) says exactly which task and state it came from.
+
+    ``figures``: (figure, target as written) of the Resolution's targets the body tracks, on a second sheet.
+    """
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET
@@ -99,6 +102,12 @@ def agency_workbook(*, agency, tasks, latest_reports: dict, as_of: date) -> byte
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     sheet.print_title_rows = "3:3"
+    if figures:
+        from .agency_targets import target_sheet
+
+        target_sheet(workbook, figures=figures, latest=latest_values or {}, as_of=as_of, styles={
+            "header_fill": HEADER_FILL, "center": CENTER, "border": BORDER, "wrap": WRAP, "fill": FILL_COLOUR,
+        })
     meta = workbook.create_sheet(META_SHEET)
     meta["A1"], meta["B1"] = "agency", agency.pk
     meta.sheet_state = "veryHidden"
@@ -139,9 +148,17 @@ def _cell_problem(row, column, reason):
 
 def read_agency_workbook(data: bytes, *, name: str = "tệp") -> tuple[int | None, list[SheetRow], list[str]]:
     """(agency id, rows, file-level problems); every cell is checked, nothing is written."""
+    agency_id, rows, problems, _targets = read_agency_workbook_with_targets(data, name=name)
+    return agency_id, rows, problems
+
+
+def read_agency_workbook_with_targets(data: bytes, *, name: str = "tệp"):
+    """(agency id, task rows, file-level problems, target value rows) from one reading of the file."""
+    from .agency_targets import read_target_sheet
+
     workbook = open_workbook(data, name=name, read_only=True)  # streamed: a body may send back thousands of rows
     try:
-        return _read_rows(workbook, name)
+        return (*_read_rows(workbook, name), read_target_sheet(workbook))
     finally:
         workbook.close()
 

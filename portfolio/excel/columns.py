@@ -24,4 +24,5 @@ MEETING_WIDTHS = (4, 27, 14, 18, 10, 11, 9.5, 6, 10.5, 9.5, 14, 10.5)
 CATALOGUE_SHEET = "Danh mục"
 SUMMARY_SHEET = "Tổng hợp"
 OVERDUE_SHEET = "Quá hạn"
+TARGETS_SHEET = "Chỉ tiêu Nghị quyết"
 HEADER_ROW = 4  # title, as-of line, blank, then the header

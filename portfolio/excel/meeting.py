@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from ..choices import ReviewState, ScheduleState, WorkStatus, labels
 from ..freshness import cached
-from ..models import ProgressReport, Task
+from ..models import ProgressReport, TargetFigure, Task
 from ..reminders import responsible_of
-from ..selectors import FIELD_SEP, bodies_subquery, body_summary, parse_bodies, programme_summary
+from ..selectors import FIELD_SEP, bodies_subquery, body_summary, figure_rows, parse_bodies, programme_summary, target_table
 from .columns import (
     CATALOGUE_SHEET,
     HEADER_ROW,
@@ -25,6 +25,7 @@ from .columns import (
     MEETING_WIDTHS,
     OVERDUE_SHEET,
     SUMMARY_SHEET,
+    TARGETS_SHEET,
 )
 from .writer import HEADER_COLOUR, Styles, new_workbook, row_height, write_row
 
@@ -231,11 +232,47 @@ def _overdue_sheet(workbook, styles, rows, as_of, line):
     sheet.autofilter(2, 0, max(row, 3), len(headers) - 1)
 
 
-def meeting_workbook(*, tasks_queryset, as_of: date, whole_programme: bool = False, filter_text: str = "") -> bytes:
+TARGET_HEADERS = ("Chỉ tiêu", "ĐVT", "Chỉ tiêu Nghị quyết", "Ước thực hiện", "Đánh giá", "Tỷ lệ thực hiện so với chỉ tiêu", "Cơ quan theo dõi")
+TARGET_WIDTHS = (48, 14, 26, 24, 16, 16, 30)
+
+
+def _targets_sheet(workbook, styles, figures, as_of, line):
+    """The Resolution's targets in the layout of its review table ("KẾT QUẢ THỰC HIỆN CHỈ TIÊU NGHỊ QUYẾT")."""
+    sheet = workbook.add_worksheet(TARGETS_SHEET)
+    last = len(TARGET_HEADERS) - 1
+    for column, width in enumerate(TARGET_WIDTHS):
+        sheet.set_column(column, column, width)
+    sheet.freeze_panes(3, 1)
+    _print_setup(sheet, 2, line=line)
+    sheet.merge_range(0, 0, 0, last, f"KẾT QUẢ THỰC HIỆN CHỈ TIÊU NGHỊ QUYẾT (tính đến {as_of:%d/%m/%Y})", styles["title"])
+    sheet.set_row(1, row_height((line,), (sum(TARGET_WIDTHS),), line_height=LINE))
+    sheet.merge_range(1, 0, 1, last, line, styles["note"])
+    sheet.set_row(2, row_height(TARGET_HEADERS, TARGET_WIDTHS, chars_per_unit=0.9))
+    write_row(sheet, 2, TARGET_HEADERS, styles["header"])
+    row = 2
+    for group in target_table(figure_rows(figures=figures, as_of=as_of)):
+        row += 1
+        sheet.merge_range(row, 0, row, last, str(group["label"]).upper(), styles["section"])
+        for item in group["targets"]:
+            row += 1
+            text = f"({item['target'].number}) {item['target'].text}"
+            sheet.set_row(row, row_height((text,), (sum(TARGET_WIDTHS),)))
+            sheet.merge_range(row, 0, row, last, text, styles["cell"])
+            for figure_row in item["rows"]:
+                row += 1
+                figure = figure_row.figure
+                values = (figure.measure, figure.unit, figure_row.goal_text, figure_row.latest_text, figure_row.outcome_label,
+                          figure_row.share_text, figure.agency.name if figure.agency_id else "")
+                sheet.set_row(row, row_height(values, TARGET_WIDTHS))
+                write_row(sheet, row, values, styles["cell"], styles["cell_date"], styles["cell"])
+
+
+def meeting_workbook(*, tasks_queryset, as_of: date, whole_programme: bool = False, filter_text: str = "", figures=None) -> bytes:
     """The workbook for a meeting, for the tasks of the list's filters (a task_queryset), in the appendix's order.
 
     ``whole_programme``: the queryset is every task (no filter), so the summary is the dashboard's own.
     ``filter_text``: the filters in words (TaskFilterSet.description), written on every sheet.
+    ``figures``: the target figures of the last sheet (default every one).
     """
     line = as_of_line(as_of, filter_text)
     tasks = tasks_queryset.prefetch_related(None)
@@ -252,5 +289,6 @@ def meeting_workbook(*, tasks_queryset, as_of: date, whole_programme: bool = Fal
     _catalogue_sheet(workbook, styles, catalogue_rows, as_of, line)
     _summary_sheet(workbook, styles, None if whole_programme else Task.objects.filter(pk__in=tasks.values("pk")), as_of, line)
     _overdue_sheet(workbook, styles, overdue_rows, as_of, line)
+    _targets_sheet(workbook, styles, figures if figures is not None else TargetFigure.objects.all(), as_of, line)
     workbook.close()
     return buffer.getvalue()

@@ -77,7 +77,8 @@ def open_workbook(data: bytes, *, name: str = "tệp", read_only: bool = False):
     """Open an .xlsx only after check_archive."""
     check_archive(data, name=name)
     try:
-        # openpyxl parses with defusedxml when it is installed (it is a requirement): entities are refused.
+        # Without lxml openpyxl parses with defusedxml, which refuses entities; with lxml (python-docx brings it) it
+        # only leaves them unresolved, so a DTD is refused above, whichever parser openpyxl picked.
         return load_workbook(io.BytesIO(data), data_only=False, read_only=read_only)
     except Exception as error:  # openpyxl raises many kinds; all mean the same thing to the user
         chain = f"{type(error).__name__} {error} {error.__context__!r}"

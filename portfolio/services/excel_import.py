@@ -6,6 +6,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -13,9 +14,11 @@ from simple_history.utils import bulk_create_with_history
 
 from .. import access
 from ..choices import LEAD_SIDE_ROLES, ReviewState, WorkStatus
-from ..excel.agency import FILLED, KEY_HEADER, NUMBER_HEADER, SheetRow, agency_workbook, cell_ref, field_ref, read_agency_workbook
-from ..models import Agency, ProgressReport, Task
+from ..excel.agency import FILLED, KEY_HEADER, NUMBER_HEADER, SheetRow, agency_workbook, cell_ref, field_ref, read_agency_workbook_with_targets
+from ..excel.agency_targets import TARGET_SHEET, TargetRow
+from ..models import Agency, ProgressReport, TargetFigure, TargetValue, Task
 from .reports import ConflictError, report_validate
+from .targets import target_value_submit, target_value_validate
 
 FIELD_LABELS = {
     "period": "Kỳ báo cáo", "status": "Tình trạng", "percent": "Tiến độ (%)", "completed_on": "Ngày hoàn thành",
@@ -68,9 +71,24 @@ def agency_tasks_for_reporting(agency: Agency):
     )
 
 
+def _latest_values(figure_ids) -> dict[tuple, TargetValue]:
+    """(figure id, period, year) -> the latest value reported for it and not returned."""
+    latest = {}
+    values = TargetValue.objects.filter(figure_id__in=list(figure_ids)).exclude(review_state=ReviewState.RETURNED)
+    for value in values.order_by("figure_id", "-created_at", "-pk"):
+        latest.setdefault((value.figure_id, value.period_kind, value.year), value)
+    return latest
+
+
 def agency_workbook_export(*, agency: Agency, as_of: date) -> bytes:
+    from ..selectors import goal_text
+
     tasks = list(agency_tasks_for_reporting(agency))
-    return agency_workbook(agency=agency, tasks=tasks, latest_reports=_latest_reports(agency.pk, [t.pk for t in tasks]), as_of=as_of)
+    figures = list(TargetFigure.objects.filter(agency=agency).select_related("target").order_by("target__number", "position"))
+    return agency_workbook(
+        agency=agency, tasks=tasks, latest_reports=_latest_reports(agency.pk, [t.pk for t in tasks]), as_of=as_of,
+        figures=[(figure, goal_text(figure)) for figure in figures], latest_values=_latest_values(f.pk for f in figures),
+    )
 
 
 def _display(name, value):
@@ -93,6 +111,34 @@ class RowChange:
 
 
 @dataclass
+class ValueChange:
+    """A row of the targets sheet that becomes a value of the figure, awaiting the Office's review."""
+
+    row: int
+    figure: TargetFigure
+    values: dict
+    changes: list[tuple[str, str, str]]  # (field label, old, new)
+
+
+VALUE_LABELS = {"period_kind": "Kỳ", "year": "Năm", "value": "Giá trị", "achieved": "Đã hoàn thành", "source": "Nguồn số liệu", "note": "Ghi chú"}
+
+
+def _value_display(name, value) -> str:
+    from ..choices import PeriodKind
+    from ..selectors import vn_number
+
+    if value in (None, ""):
+        return "—"
+    if name == "period_kind":
+        return str(dict(PeriodKind.choices).get(value, value))
+    if name == "achieved":
+        return "Có" if value else "Không"
+    if name == "value":
+        return vn_number(value)
+    return str(value)
+
+
+@dataclass
 class Preview:
     agency: Agency | None
     changes: list[RowChange] = field(default_factory=list)
@@ -100,6 +146,7 @@ class Preview:
     conflicts: list[str] = field(default_factory=list)  # kept for stored previews; a stale row is now a problem
     problems: list[str] = field(default_factory=list)
     columns: dict = field(default_factory=dict)  # header -> column number in the uploaded file
+    values: list[ValueChange] = field(default_factory=list)
 
     @property
     def can_apply(self) -> bool:
@@ -109,6 +156,9 @@ class Preview:
         out = [f"LỖI: {p}" for p in self.problems] + [f"XUNG ĐỘT: {c}" for c in self.conflicts]
         for change in self.changes:
             out.append(f"Dòng {change.row} — nhiệm vụ {change.task.number}: {change.task.title[:80]}")
+            out.extend(f"    {label}: «{old}» -> «{new}»" for label, old, new in change.changes)
+        for change in self.values:
+            out.append(f"Trang «{TARGET_SHEET}», dòng {change.row} — {change.figure}")
             out.extend(f"    {label}: «{old}» -> «{new}»" for label, old, new in change.changes)
         return out
 
@@ -121,6 +171,11 @@ class Preview:
                 {"row": c.row, "task": c.task.pk, "version": c.version, "changes": c.changes,
                  "values": {k: v.isoformat() if isinstance(v, date) else v for k, v in c.values.items()}}
                 for c in self.changes
+            ],
+            "values": [
+                {"row": v.row, "figure": v.figure.pk, "changes": v.changes,
+                 "values": {k: str(x) if k == "value" and x is not None else x for k, x in v.values.items()}}
+                for v in self.values
             ],
         }, ensure_ascii=False)
 
@@ -142,12 +197,22 @@ class Preview:
             if values.get("completed_on"):
                 values["completed_on"] = date.fromisoformat(values["completed_on"])
             preview.changes.append(RowChange(c["row"], task, values, [tuple(x) for x in c["changes"]], c["version"]))
+        figures = TargetFigure.objects.select_related("target").in_bulk([v["figure"] for v in data.get("values", [])])
+        for v in data.get("values", []):
+            figure = figures.get(v["figure"])
+            if figure is None:
+                preview.problems.append(f"Trang «{TARGET_SHEET}», dòng {v['row']}: số liệu đã bị xóa sau khi xem trước")
+                continue
+            values = dict(v["values"])
+            values["value"] = Decimal(values["value"]) if values.get("value") is not None else None
+            preview.values.append(ValueChange(v["row"], figure, values, [tuple(x) for x in v["changes"]]))
         return preview
 
     def summary(self) -> str:
         if self.problems:
             return f"Tệp bị từ chối: {len(self.problems)} lỗi; không ghi gì. Sửa các ô đã nêu rồi tải lên lại."
-        return f"{len(self.changes)} nhiệm vụ thay đổi, {self.unchanged} không đổi."
+        values = f", {len(self.values)} số liệu chỉ tiêu mới" if self.values else ""
+        return f"{len(self.changes)} nhiệm vụ thay đổi, {self.unchanged} không đổi{values}."
 
 
 def report_row_problems(*, values: dict, columns: dict, row: int) -> list[str]:
@@ -172,7 +237,7 @@ def _rows_list(rows: list[int]) -> str:
 
 def agency_import_preview(*, data: bytes, user, name: str = "tệp") -> Preview:
     """Read the whole file and say what would change; any problem refuses the whole file."""
-    agency_id, rows, problems = read_agency_workbook(data, name=name)
+    agency_id, rows, problems, target_rows = read_agency_workbook_with_targets(data, name=name)
     agency = Agency.objects.filter(pk=agency_id).first() if agency_id else None
     preview = Preview(agency=agency, problems=list(problems), columns=rows[0].columns if rows else {})
     if agency is None:
@@ -220,7 +285,38 @@ def agency_import_preview(*, data: bytes, user, name: str = "tệp") -> Preview:
             preview.problems.extend(row_problems)
             continue
         _compare_row(preview, row, task, latest.get(task.pk))
+    _check_values(preview, target_rows, agency, user)
     return preview
+
+
+def _check_values(preview: Preview, rows: list[TargetRow], agency: Agency, user) -> None:
+    """Each filled row of the targets sheet: a figure the body tracks, a value that fits it, and not the one already sent."""
+    figures = TargetFigure.objects.select_related("target").in_bulk([r.figure_id for r in rows if r.figure_id])
+    latest = _latest_values(figures)
+    for row in rows:
+        preview.problems.extend(row.problems)
+        if row.problems:
+            continue
+        figure = figures.get(row.figure_id)
+        if figure is None or figure.agency_id != agency.pk or not access.can_report_figure(user, figure):
+            preview.problems.append(f"Trang «{TARGET_SHEET}», dòng {row.row}: số liệu không thuộc các số liệu {agency.name} được giao theo dõi")
+            continue
+        values = row.values
+        try:
+            target_value_validate(figure=figure, value=values["value"], achieved=values["achieved"], period_kind=values["period_kind"], year=values["year"])
+        except ValidationError as error:
+            preview.problems.append(f"Trang «{TARGET_SHEET}», dòng {row.row}: {' '.join(error.messages)}")
+            continue
+        current = latest.get((figure.pk, values["period_kind"], values["year"]))
+        old = {name: getattr(current, name) for name in VALUE_LABELS} if current else {}
+        changes = [
+            (VALUE_LABELS[name], _value_display(name, old.get(name)), _value_display(name, values[name]))
+            for name in VALUE_LABELS if (old.get(name) if old.get(name) != "" else None) != (values[name] if values[name] != "" else None)
+        ]
+        if current and not changes:
+            preview.unchanged += 1
+            continue
+        preview.values.append(ValueChange(row.row, figure, values, changes))
 
 
 def _compare_row(preview: Preview, row: SheetRow, task: Task, report: ProgressReport | None):
@@ -271,6 +367,11 @@ def agency_import_apply(*, preview: Preview, user) -> list[int]:
     for start in range(0, len(preview.changes), BATCH):  # written a batch at a time: memory stays flat
         batch = [_report(change, preview.agency, user) for change in preview.changes[start : start + BATCH]]
         created += [report.pk for report in bulk_create_with_history(batch, ProgressReport, batch_size=BATCH, default_user=user)]
+    for change in preview.values:  # a body tracks a few figures: through the service, its rules and permission
+        try:
+            target_value_submit(figure=change.figure, agency=preview.agency, user=user, **change.values)
+        except ValidationError as error:
+            raise ValidationError(f"Trang «{TARGET_SHEET}», dòng {change.row}: {' '.join(error.messages)}") from None
     return created
 
 

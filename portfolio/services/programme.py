@@ -14,7 +14,8 @@ from simple_history.utils import bulk_create_with_history
 
 from .. import catalogue
 from ..choices import Role
-from ..models import Agency, AgencyAlias, Assignment, FundingSource, Milestone, Programme, Section, Task
+from ..deadlines import parse_deadline
+from ..models import Agency, AgencyAlias, Assignment, FundingSource, Milestone, Programme, Section, Target, TargetFigure, Task
 from ..seedparse import ParsedAppendix, ParsedRow, split_roles
 from .tasks import task_edit_dates
 
@@ -327,7 +328,7 @@ def programme_import(
     return result
 
 
-FIXTURE_MODELS = (Programme, Section, Agency, AgencyAlias, FundingSource, Task, Milestone, Assignment)
+FIXTURE_MODELS = (Programme, Section, Agency, AgencyAlias, FundingSource, Task, Milestone, Assignment, Target, TargetFigure)
 
 
 def programme_fixture_json() -> str:

@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from ..choices import DigestState, ReminderReason, WorkStatus, labels
-from ..models import Digest, Reminder, ReminderRun, ReminderSettings, Task
+from ..models import Digest, Reminder, ReminderRun, ReminderSettings, TargetReminder, Task
 from ..reminders import BodyPlan, Config, Plan, reminder_plan
 
 
@@ -41,12 +41,23 @@ def _message_rows(body: BodyPlan) -> list[dict]:
     return rows
 
 
+def _figure_rows(body: BodyPlan) -> list[dict]:
+    """The target figures whose values the body owes, as the e-mail lists them."""
+    return [
+        {"figure": item.figure.pk, "target": item.figure.target.number, "measure": item.figure.measure, "unit": item.figure.unit,
+         "period": item.period_label, "due": item.due_date.isoformat()}
+        for item in sorted(body.figures, key=lambda i: (i.due_date, i.figure.target.number, i.figure.position))
+    ]
+
+
 def _new_digest(body: BodyPlan, as_of: date) -> Digest:
     emails = body.agency.email_list
+    payload = {"message": _message_rows(body)} if emails else {"items": [_item_payload(i) for i in body.items]}
+    if body.figures:
+        payload["targets"] = _figure_rows(body)
     return Digest(
         agency=body.agency, sent_on=as_of, recipients="\n".join(emails),
-        state=DigestState.PENDING if emails else DigestState.NO_ADDRESS,
-        payload={"message": _message_rows(body)} if emails else {"items": [_item_payload(i) for i in body.items]},
+        state=DigestState.PENDING if emails else DigestState.NO_ADDRESS, payload=payload,
     )
 
 
@@ -55,6 +66,13 @@ def _reminders_of(digest: Digest, body: BodyPlan) -> list[Reminder]:
         Reminder(digest=digest, agency=body.agency, task=item.task, reason=item.reason, step=step, due_date=item.due_date)
         for item in body.items
         for step in item.steps
+    ]
+
+
+def _target_reminders_of(digest: Digest, body: BodyPlan) -> list[TargetReminder]:
+    return [
+        TargetReminder(digest=digest, agency=body.agency, figure=item.figure, step=item.step, due_date=item.due_date)
+        for item in body.figures
     ]
 
 
@@ -68,10 +86,9 @@ def digests_claim(*, plan: Plan, as_of: date) -> list[Digest]:
     try:
         with transaction.atomic():
             digests = Digest.objects.bulk_create([_new_digest(body, as_of) for body in bodies])
-            Reminder.objects.bulk_create(
-                [r for digest, body in zip(digests, bodies) if digest.state == DigestState.PENDING for r in _reminders_of(digest, body)],
-                batch_size=1000,
-            )
+            sending = [(digest, body) for digest, body in zip(digests, bodies) if digest.state == DigestState.PENDING]
+            Reminder.objects.bulk_create([r for digest, body in sending for r in _reminders_of(digest, body)], batch_size=1000)
+            TargetReminder.objects.bulk_create([r for digest, body in sending for r in _target_reminders_of(digest, body)], batch_size=1000)
         return digests
     except IntegrityError:
         return [d for d in (digest_claim(body=body, as_of=as_of) for body in bodies) if d]
@@ -85,6 +102,7 @@ def digest_claim(*, body: BodyPlan, as_of: date) -> Digest | None:
             digest.save()
             if digest.state == DigestState.PENDING:
                 Reminder.objects.bulk_create(_reminders_of(digest, body))
+                TargetReminder.objects.bulk_create(_target_reminders_of(digest, body))
     except IntegrityError:
         return None  # another run (or worker) already claimed this body today, or these steps were sent
     return digest
@@ -176,9 +194,10 @@ def digest_message(digest: Digest) -> EmailMultiAlternatives:
         for row in _digest_rows(digest):
             days = (row["due"] - digest.sent_on).days if row["due"] else None
             items.append({**row, "days": days, "overdue": days is not None and days < 0, "abs_days": abs(days) if days is not None else None})
-        context = {"digest": digest, "agency": digest.agency, "items": items, "base_url": base_url}
+        figures = [{**row, "due": date.fromisoformat(row["due"])} for row in digest.payload.get("targets", [])]
+        context = {"digest": digest, "agency": digest.agency, "items": items, "figures": figures, "base_url": base_url}
         template = "portfolio/email/digest"
-        subject = f"[Nhắc việc] {digest.agency.name}: {len(items)} nội dung cần thực hiện ({digest.sent_on:%d/%m/%Y})"
+        subject = f"[Nhắc việc] {digest.agency.name}: {len(items) + len(figures)} nội dung cần thực hiện ({digest.sent_on:%d/%m/%Y})"
     else:
         digests = list(Digest.objects.filter(sent_on=digest.sent_on, agency__isnull=False).select_related("agency").order_by("agency__name"))
         failed_earlier = list(Digest.objects.filter(state=DigestState.FAILED, sent_on__lt=digest.sent_on, sent_on__gte=digest.sent_on.replace(day=1)).select_related("agency"))

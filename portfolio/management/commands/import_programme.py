@@ -3,11 +3,14 @@
 from datetime import date
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from portfolio.excel.reader import ACCEPTED_SOURCES, XLSX, WorkbookError, read_programme_workbook, sniff_source
-from portfolio.seedparse import SourceError, parse_appendix
+from portfolio.seedparse import SourceError, parse_appendix, parse_targets
 from portfolio.services import programme_import
+from portfolio.services.targets import targets_import
 
 DEFAULT_CODE = "02-CTr/TU"
 DEFAULT_TITLE = (
@@ -33,6 +36,7 @@ class Command(BaseCommand):
             adopted_on = date.fromisoformat(options["date"])
         except ValueError as exc:
             raise CommandError(f"Ngày ban hành «{options['date']}» không đúng dạng YYYY-MM-DD") from exc
+        targets = []  # the workbook holds the tasks only; the text also holds the Resolution's targets (section 2.3)
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -44,20 +48,31 @@ class Command(BaseCommand):
             if kind == XLSX:
                 parsed = read_programme_workbook(data, name=path.name)
             else:
-                parsed = parse_appendix(data.decode("utf-8-sig"))
+                text = data.decode("utf-8-sig")
+                parsed = parse_appendix(text)
+                targets = parse_targets(text)
         except SourceError as exc:
             where = "Dòng" if kind != XLSX else "Trang «Danh mục», dòng"
             raise CommandError(f"{path}: {str(exc).replace('Dòng', where, 1)}. Không ghi gì vào cơ sở dữ liệu.") from exc
         except WorkbookError as exc:
             raise CommandError(f"{exc} Không ghi gì vào cơ sở dữ liệu.") from exc
-        result = programme_import(
-            parsed=parsed,
-            code=options["code"],
-            title=options["title"],
-            adopted_on=adopted_on,
-            source_name=path.name,
-            dry_run=options["dry_run"],
-        )
+        try:
+            with transaction.atomic():
+                result = programme_import(
+                    parsed=parsed,
+                    code=options["code"],
+                    title=options["title"],
+                    adopted_on=adopted_on,
+                    source_name=path.name,
+                    dry_run=options["dry_run"],
+                )
+                target_result = targets_import(parsed=targets, code=options["code"], dry_run=options["dry_run"]) if targets else None
+        except ValidationError as exc:
+            raise CommandError(f"{path}: {' '.join(exc.messages)} Không ghi gì vào cơ sở dữ liệu.") from exc
         for line in result.lines():
             self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS(result.summary()))
+        if target_result is not None:
+            for line in target_result.lines():
+                self.stdout.write(line)
+            self.stdout.write(self.style.SUCCESS(target_result.summary()))
