@@ -297,3 +297,21 @@ def task_history(*, task: Task) -> list[dict]:
     rows += _history_rows(report_records, lambda r: f"Báo cáo kỳ {r.period}")
     rows.sort(key=lambda r: r["when"], reverse=True)
     return rows
+
+
+def digests_stuck(*, now: datetime | None = None) -> QuerySet:
+    """Digests nobody will send without help: "sending" past its lease (the worker died holding it), pending and
+    never tried for longer than PORTFOLIO_PENDING_REQUEUE_SECONDS (its message was lost), or pending after a failed
+    try for longer than the longest retry wait plus that margin (its retry was lost)."""
+    from django.utils import timezone
+
+    from .choices import DigestState
+    from .models import Digest
+
+    now = now or timezone.now()
+    requeue = timedelta(seconds=settings.PORTFOLIO_PENDING_REQUEUE_SECONDS)
+    return Digest.objects.filter(
+        Q(state=DigestState.SENDING, claimed_at__lt=now - timedelta(seconds=settings.PORTFOLIO_SEND_STALE_SECONDS))
+        | Q(state=DigestState.PENDING, claimed_at__isnull=True, created_at__lt=now - requeue)
+        | Q(state=DigestState.PENDING, claimed_at__lt=now - requeue - timedelta(seconds=settings.PORTFOLIO_MAIL_RETRY_BACKOFF_MAX))
+    )

@@ -355,3 +355,88 @@ def test_the_batch_skips_a_digest_another_worker_holds_and_takes_one_a_dead_work
         fresh.pk: (DigestState.SENT, 1, True), done.pk: (DigestState.SENT, 1, False),
     }
     assert digests_send(digest_ids=[dead.pk, fresh.pk]) == {} and len(mail.outbox) == 2  # nothing goes twice
+
+
+def test_beat_check_takes_back_a_digest_stuck_sending_past_its_lease_and_a_lost_pending_one(world, settings, django_capture_on_commit_callbacks):
+    """A worker that died holding a digest leaves it "sending"; a broker that lost its message leaves it pending. The
+    next beat check (the daily run already done) queues both again, each sent once; live ones are left alone."""
+    from django.utils import timezone
+
+    from portfolio.models import ReminderRun
+    from portfolio.tasks import run_reminders_task
+
+    bodies, _make = world
+    now = timezone.now()
+    ReminderRun.objects.create(as_of=timezone.localdate(), finished_at=now)
+    lease = timedelta(seconds=settings.PORTFOLIO_SEND_STALE_SECONDS)
+    old = now - timedelta(seconds=settings.PORTFOLIO_PENDING_REQUEUE_SECONDS + 5)
+    dead = Digest.objects.create(agency=bodies["lead"], sent_on=DUE, recipients="btv@example.vn", state=DigestState.SENDING, claimed_at=now - lease - timedelta(seconds=5), attempts=1)
+    live = Digest.objects.create(agency=bodies["advising"], sent_on=DUE, recipients="btc@example.vn", state=DigestState.SENDING, claimed_at=now, attempts=1)
+    lost = Digest.objects.create(agency=bodies["unit"], sent_on=DUE, recipients="snv@example.vn")
+    queued = Digest.objects.create(agency=bodies["coordinating"], sent_on=DUE, recipients="sxd@example.vn")
+    Digest.objects.filter(pk__in=[lost.pk, dead.pk, live.pk]).update(created_at=old)
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            run_reminders_task()
+    assert sorted(m.to[0] for m in mail.outbox) == ["btv@example.vn", "snv@example.vn"]
+    states = dict(Digest.objects.values_list("pk", "state"))
+    assert states == {dead.pk: DigestState.SENT, lost.pk: DigestState.SENT, live.pk: DigestState.SENDING, queued.pk: DigestState.PENDING}
+
+
+def test_reminder_run_whose_sends_the_broker_refuses_is_not_finished_and_the_next_check_sends_them(world, monkeypatch, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+    from kombu.exceptions import OperationalError
+
+    from portfolio.models import ReminderRun
+    from portfolio.services.reminders import reminders_due_now
+    from portfolio.tasks import run_reminders_task, send_digests_task
+
+    bodies, make = world
+    make("Năm 2025", roles=(("lead", Role.LEAD),))
+    ReminderSettings.objects.update(run_at=time(0, 0))
+    real_delay = send_digests_task.delay
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(send_digests_task, "delay", broker_down)
+    with pytest.raises(OperationalError), django_capture_on_commit_callbacks(execute=True):
+        run_reminders_task()
+    assert not ReminderRun.objects.filter(finished_at__isnull=False).exists()
+    assert reminders_due_now() == timezone.localdate()  # the next beat check runs it again
+    assert mail.outbox == [] and Digest.objects.get(agency=bodies["lead"]).state == DigestState.PENDING
+    monkeypatch.setattr(send_digests_task, "delay", real_delay)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_reminders_task()
+    assert [m.to for m in mail.outbox if m.to != ["vanphong@example.vn"]] == [["btv@example.vn"]]
+    assert ReminderRun.objects.get().finished_at is not None and reminders_due_now() is None
+
+
+def test_healthz_reports_digests_stuck_pending_or_sending_past_their_lease(world, client, settings):
+    from django.utils import timezone
+
+    bodies, _make = world
+    now = timezone.now()
+    Digest.objects.create(agency=bodies["lead"], sent_on=DUE, recipients="btv@example.vn", state=DigestState.SENDING, claimed_at=now)
+    Digest.objects.create(agency=bodies["unit"], sent_on=DUE, recipients="snv@example.vn")
+    assert client.get("/healthz").json()["stuck_digests"] == 0
+    Digest.objects.update(created_at=now - timedelta(seconds=settings.PORTFOLIO_PENDING_REQUEUE_SECONDS + 5),
+                          claimed_at=now - timedelta(seconds=settings.PORTFOLIO_SEND_STALE_SECONDS + 5))
+    Digest.objects.filter(agency=bodies["unit"]).update(claimed_at=None)
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json()["stuck_digests"] == 2
+
+
+def test_digest_admin_resend_action_sends_a_failed_digest_once(world, client, django_user_model, django_capture_on_commit_callbacks):
+    bodies, _make = world
+    failed = Digest.objects.create(agency=bodies["lead"], sent_on=DUE, recipients="btv@example.vn", state=DigestState.FAILED,
+                                   attempts=6, last_error="Đã thử nhiều lần không gửi được: timeout")
+    sent = Digest.objects.create(agency=bodies["unit"], sent_on=DUE, recipients="snv@example.vn", state=DigestState.SENT)
+    client.force_login(django_user_model.objects.create_user("vp", is_superuser=True, is_staff=True))
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/admin/portfolio/digest/", {"action": "resend_failed", "_selected_action": [failed.pk, sent.pk]}, follow=True)
+        assert response.status_code == 200
+    assert [m.to for m in mail.outbox] == [["btv@example.vn"]]
+    failed.refresh_from_db()
+    assert failed.state == DigestState.SENT and failed.last_error == ""

@@ -168,7 +168,7 @@ def test_healthz_reports_only_what_a_load_balancer_needs(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"status", "database", "broker", "last_reminder_run", "reminders"}
+    assert set(body) == {"status", "database", "broker", "last_reminder_run", "reminders", "stuck_digests"}
     assert body["database"] == "ok" and body["broker"] == "eager" and body["reminders"] == "stale"
 
 

@@ -218,8 +218,12 @@ PORTFOLIO_BASE_URL = os.environ.get("PORTFOLIO_BASE_URL", "http://127.0.0.1:8000
 PORTFOLIO_MAIL_MAX_RETRIES = int(os.environ.get("PORTFOLIO_MAIL_MAX_RETRIES", "5"))
 PORTFOLIO_MAIL_RETRY_BACKOFF = int(os.environ.get("PORTFOLIO_MAIL_RETRY_BACKOFF", "60"))
 PORTFOLIO_MAIL_RETRY_BACKOFF_MAX = int(os.environ.get("PORTFOLIO_MAIL_RETRY_BACKOFF_MAX", "900"))
-# A send left unfinished by a dead worker may be taken again after this; below the visibility timeout.
+# The lease of a send: a digest left "sending" longer than this (its worker died) is taken back by the next beat
+# check and sent again; below the visibility timeout, above the longest SMTP exchange (EMAIL_TIMEOUT).
 PORTFOLIO_SEND_STALE_SECONDS = int(os.environ.get("PORTFOLIO_SEND_STALE_SECONDS", "600"))
+# A digest pending this long without a try (its message was lost with the broker) is queued again by the beat check;
+# above PORTFOLIO_SUMMARY_DELAY_SECONDS, so the summary's own delay does not count as lost.
+PORTFOLIO_PENDING_REQUEUE_SECONDS = int(os.environ.get("PORTFOLIO_PENDING_REQUEUE_SECONDS", "600"))
 PORTFOLIO_SUMMARY_DELAY_SECONDS = int(os.environ.get("PORTFOLIO_SUMMARY_DELAY_SECONDS", "300"))
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
