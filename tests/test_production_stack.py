@@ -79,7 +79,7 @@ def test_production_stack_runs_natively(programme, tmp_path):
         DATABASE_URL=database_url(),
         DATABASE_CONN_MAX_AGE="0",
         CELERY_BROKER_URL="redis://127.0.0.1:6379/13",
-        DJANGO_CACHE_URL="redis://127.0.0.1:6379/13",
+        DJANGO_CACHE_URL="redis://127.0.0.1:6379/14",
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DJANGO_CSRF_TRUSTED_ORIGINS="https://127.0.0.1",
         DJANGO_STATIC_ROOT=str(tmp_path / "static"),

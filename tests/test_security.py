@@ -65,6 +65,13 @@ def test_starting_without_a_secret_key_in_production_fails_clearly():
     assert result.returncode != 0 and "DJANGO_SECRET_KEY is not set" in result.stderr
 
 
+def test_settings_refuse_the_cache_in_the_brokers_redis_database():
+    env = production_env()
+    assert env["DJANGO_CACHE_URL"] != env["CELERY_BROKER_URL"]
+    result = manage("check", env=dict(env, DJANGO_CACHE_URL=env["CELERY_BROKER_URL"]))
+    assert result.returncode != 0 and "same Redis database" in result.stderr
+
+
 def test_starting_without_allowed_hosts_in_production_fails_clearly():
     env = production_env()
     env.pop("DJANGO_ALLOWED_HOSTS")

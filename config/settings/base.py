@@ -180,13 +180,22 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 
 # Summaries (dashboard) are kept until the data changes (portfolio/freshness.py). With several server processes the
 # cache must be shared: set DJANGO_CACHE_URL to Redis (production); the embedded default keeps it in the process.
+# The cache is never a dependency (portfolio/freshness.py computes the page when it fails): short timeouts, so a
+# Redis that hangs costs a page a second at most. It lives in a Redis database of its own, never the broker's: the
+# broker's queues must not be evicted or flushed with the cache, nor the cache's keys fill the broker's memory.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["DJANGO_CACHE_URL"]}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["DJANGO_CACHE_URL"],
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
         if os.environ.get("DJANGO_CACHE_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portfolio"}
     )
 }
+if os.environ.get("DJANGO_CACHE_URL") and os.environ["DJANGO_CACHE_URL"].rstrip("/") == CELERY_BROKER_URL.rstrip("/"):
+    raise ImproperlyConfigured("DJANGO_CACHE_URL and CELERY_BROKER_URL name the same Redis database: give the cache a database of its own (…/1).")
 PORTFOLIO_SUMMARY_CACHE_SECONDS = int(os.environ.get("PORTFOLIO_SUMMARY_CACHE_SECONDS", 600))
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
