@@ -99,7 +99,7 @@ def test_production_stack_runs_natively(programme, tmp_path):
         assert result.returncode == 0, result.stdout + result.stderr
     services = {
         "web": ["gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--access-logfile", "-"],
-        "worker": ["celery", "-A", "config", "worker", "--loglevel=INFO"],
+        "worker": ["celery", "-A", "config", "worker", "--loglevel=INFO", "--without-gossip", "--without-mingle"],
         "beat": ["celery", "-A", "config", "beat", "--loglevel=INFO", "-s", str(tmp_path / "celerybeat-schedule")],
     }
     processes = {
