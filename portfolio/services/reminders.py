@@ -256,9 +256,14 @@ def _deliver(digest: Digest, mail_connection, mark_sent: bool = True) -> str:
     try:
         mail_connection.send_messages([message])
     except smtplib.SMTPRecipientsRefused as error:
-        refused = "Địa chỉ bị máy chủ thư từ chối: " + ", ".join(error.recipients)
-        Digest.objects.filter(pk=digest.pk).update(state=DigestState.FAILED, last_error=refused)
-        return DigestState.FAILED
+        if any(not 400 <= code < 500 for code, _text in error.recipients.values()):
+            refused = "Địa chỉ bị máy chủ thư từ chối: " + ", ".join(error.recipients)
+            Digest.objects.filter(pk=digest.pk).update(state=DigestState.FAILED, last_error=refused)
+            return DigestState.FAILED
+        # 4xx ("try again later": greylisting, a full queue): temporary, retried like a dropped connection.
+        failure = "SMTPRecipientsRefused: " + ", ".join(f"{a} {code}" for a, (code, _text) in error.recipients.items())
+        Digest.objects.filter(pk=digest.pk).update(state=DigestState.PENDING, last_error=failure)
+        raise MailTemporaryError(failure) from error
     except (smtplib.SMTPException, OSError) as error:
         failure = f"{type(error).__name__}: {error}"
         Digest.objects.filter(pk=digest.pk).update(state=DigestState.PENDING, last_error=failure)
