@@ -4,6 +4,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 import yaml
 
 from .conftest import ROOT
@@ -117,3 +118,14 @@ def test_postgresql_connections_do_not_compile_queries(db):
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+def test_the_test_database_is_the_runs_own(db):
+    """Two test runs at once on one machine (two clones, or one after a killed one) never share a test database."""
+    import os
+
+    from django.db import connection
+
+    if os.environ.get("PORTFOLIO_TEST_DB"):
+        pytest.skip("PORTFOLIO_TEST_DB names the test database")
+    assert str(os.getpid()) in str(connection.settings_dict["NAME"])
