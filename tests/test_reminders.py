@@ -94,20 +94,30 @@ def test_overdue_on_the_first_day_then_every_7_days(world, days_after, cycle):
     assert found == ([(task.pk, ReminderReason.OVERDUE, (f"2026-12-31/quá hạn/{cycle}",))] if cycle is not None else [])
 
 
-def test_overdue_after_downtime_is_caught_up_once(world):
+def test_overdue_after_downtime_is_caught_up_once(world, django_capture_on_commit_callbacks):
+    """The job did not run for the first 10 overdue days: the first run after sends the current overdue step once
+    (not the missed ones as well), and the runs of the following days send nothing more until the next step."""
     bodies, make = world
-    make()
-    plan = reminder_plan(as_of=DUE + timedelta(days=10), config=Config())  # the job did not run for 10 days
-    assert [i[2] for i in items(plan, bodies["lead"], ReminderReason.OVERDUE)] == [("2026-12-31/quá hạn/1",)]
+    task = make()
+    overdue = lambda: list(Reminder.objects.filter(agency=bodies["lead"], reason=ReminderReason.OVERDUE).values_list("task", "step"))  # noqa: E731
+    to_lead = lambda: [m for m in mail.outbox if m.to == ["btv@example.vn"]]  # noqa: E731
+    for day in (DUE + timedelta(days=10), DUE + timedelta(days=10), DUE + timedelta(days=11), DUE + timedelta(days=14)):
+        with django_capture_on_commit_callbacks(execute=True):
+            reminder_run(as_of=day)
+        assert overdue() == [(task.pk, "2026-12-31/quá hạn/1")] and len(to_lead()) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        reminder_run(as_of=DUE + timedelta(days=15))  # the next step, 7 days on
+    assert sorted(step for _t, step in overdue()) == ["2026-12-31/quá hạn/1", "2026-12-31/quá hạn/2"] and len(to_lead()) == 2
 
 
 def test_the_next_open_milestone_drives_reminders(world):
+    """"Năm 2027 và 2030": the 2027 milestone drives the reminders (due soon before it, overdue after it while it is
+    open), the 2030 one not yet."""
     bodies, make = world
     task = make("Năm 2027 và 2030")
-    plan = reminder_plan(as_of=date(2027, 12, 1), config=Config())
-    assert items(plan, bodies["lead"], ReminderReason.DUE_SOON) == [(task.pk, ReminderReason.DUE_SOON, ("2027-12-31/90", "2027-12-31/30"))]
-    plan = reminder_plan(as_of=date(2028, 1, 1), config=Config())
-    assert items(plan, bodies["lead"], ReminderReason.OVERDUE)
+    deadlines = lambda plan: [i for i in items(plan, bodies["lead"]) if i[1] != ReminderReason.MISSING_REPORT]  # noqa: E731
+    assert deadlines(reminder_plan(as_of=date(2027, 12, 1), config=Config())) == [(task.pk, ReminderReason.DUE_SOON, ("2027-12-31/90", "2027-12-31/30"))]
+    assert deadlines(reminder_plan(as_of=date(2028, 1, 1), config=Config())) == [(task.pk, ReminderReason.OVERDUE, ("2027-12-31/quá hạn/0",))]
 
 
 def test_phase_two_task_is_chased_for_phase_one_first(world):
@@ -355,6 +365,15 @@ def test_the_batch_skips_a_digest_another_worker_holds_and_takes_one_a_dead_work
         fresh.pk: (DigestState.SENT, 1, True), done.pk: (DigestState.SENT, 1, False),
     }
     assert digests_send(digest_ids=[dead.pk, fresh.pk]) == {} and len(mail.outbox) == 2  # nothing goes twice
+    # The digest the live worker held is sent later: by that worker, or, if it dies too, by the beat check once its
+    # lease has run out.
+    from portfolio.services.reminders import digests_requeue
+
+    assert digests_requeue() == 0 and len(mail.outbox) == 2  # its lease still runs
+    Digest.objects.filter(pk=live.pk).update(claimed_at=now - timedelta(seconds=settings.PORTFOLIO_SEND_STALE_SECONDS + 1))
+    assert digests_requeue() == 1
+    assert [m.to[0] for m in mail.outbox[2:]] == ["btv@example.vn"]
+    assert set(Digest.objects.values_list("state", flat=True)) == {DigestState.SENT} and digests_requeue() == 0
 
 
 def test_beat_check_takes_back_a_digest_stuck_sending_past_its_lease_and_a_lost_pending_one(world, settings, django_capture_on_commit_callbacks):
