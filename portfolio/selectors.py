@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Aggregate, Case, CharField, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, TextField, Value, When
 from django.db.models.functions import Cast, Concat
+from django.utils import timezone
 from django.utils.translation import gettext
 
-from .choices import LEAD_SIDE_ROLES, Role, ScheduleState, WorkStatus
-from .models import Agency, Assignment, Task
+from .choices import LEAD_SIDE_ROLES, DigestState, Role, ScheduleState, WorkStatus
+from .models import Agency, Assignment, Digest, Task
 
 # Most urgent first: the order the list sorts the state column by.
 STATE_RANK = {
@@ -303,11 +304,6 @@ def digests_stuck(*, now: datetime | None = None) -> QuerySet:
     """Digests nobody will send without help: "sending" past its lease (the worker died holding it), pending and
     never tried for longer than PORTFOLIO_PENDING_REQUEUE_SECONDS (its message was lost), or pending after a failed
     try for longer than the longest retry wait plus that margin (its retry was lost)."""
-    from django.utils import timezone
-
-    from .choices import DigestState
-    from .models import Digest
-
     now = now or timezone.now()
     requeue = timedelta(seconds=settings.PORTFOLIO_PENDING_REQUEUE_SECONDS)
     return Digest.objects.filter(

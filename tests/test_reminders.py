@@ -459,3 +459,23 @@ def test_digest_admin_resend_action_sends_a_failed_digest_once(world, client, dj
     assert [m.to for m in mail.outbox] == [["btv@example.vn"]]
     failed.refresh_from_db()
     assert failed.state == DigestState.SENT and failed.last_error == ""
+
+
+def test_digest_admin_resend_with_the_broker_down_leaves_it_pending_for_the_beat_check(world, client, django_user_model, monkeypatch, django_capture_on_commit_callbacks):
+    from kombu.exceptions import OperationalError
+
+    from portfolio.tasks import send_digest_task
+
+    bodies, _make = world
+    failed = Digest.objects.create(agency=bodies["lead"], sent_on=DUE, recipients="btv@example.vn", state=DigestState.FAILED, attempts=6)
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(send_digest_task, "delay", broker_down)
+    client.force_login(django_user_model.objects.create_user("vp", is_superuser=True, is_staff=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/admin/portfolio/digest/", {"action": "resend_failed", "_selected_action": [failed.pk]})
+    assert response.status_code == 302 and mail.outbox == []
+    failed.refresh_from_db()
+    assert failed.state == DigestState.PENDING  # digests_stuck finds it: the beat check queues it when the broker is back

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import smtplib
 from datetime import date, timedelta
 
@@ -11,11 +12,15 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from ..choices import DigestState, ReminderReason, WorkStatus, labels
 from ..models import Digest, Reminder, ReminderRun, ReminderSettings, Task
 from ..reminders import BodyPlan, Config, Plan, reminder_plan
 from ..selectors import digests_stuck
+
+
+logger = logging.getLogger(__name__)
 
 
 class MailTemporaryError(Exception):
@@ -175,11 +180,17 @@ def digests_resend(*, digest_ids: list[int]) -> int:
     longer failed) and is queued when the transaction commits. Returns how many were queued."""
     from ..tasks import send_digest_task
 
+    def queue(pk):
+        try:
+            send_digest_task.delay(pk)
+        except OperationalError as error:  # the broker is down: the digest stays pending, the beat check queues it
+            logger.error("Không xếp được thư %s vào hàng gửi lại: %s", pk, error)
+
     queued = 0
     with transaction.atomic():
         for pk in digest_ids:
             if Digest.objects.filter(pk=pk, state=DigestState.FAILED).update(state=DigestState.PENDING, last_error="", claimed_at=None):
-                transaction.on_commit(lambda pk=pk: send_digest_task.delay(pk))
+                transaction.on_commit(lambda pk=pk: queue(pk))
                 queued += 1
     return queued
 
