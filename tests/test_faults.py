@@ -170,3 +170,19 @@ def test_faults_redis_lost_while_retries_wait_nothing_is_left_pending(fault_env,
     assert wait_for(all_sent, timeout=120), (list(Digest.objects.values_list("recipients", "state")), fault_env.processes.logs_text())
     wait_for(lambda: False, timeout=4)
     assert_each_once(smtp)
+
+
+def test_faults_beat_down_over_the_daily_time_catches_up_once(fault_env, bodies):  # noqa: F811
+    """Beat was down when the daily time came (run_at 00:00, long past): the worker alone sends nothing; beat started
+    late runs the day once, and beat restarted again sends nothing more."""
+    smtp = fault_env.smtp
+    fault_env.worker()
+    wait_for(lambda: False, timeout=4)
+    assert sum(smtp.received.values()) == 0 and not ReminderRun.objects.exists()
+    beat = fault_env.beat()
+    assert wait_for(all_sent, timeout=90), fault_env.processes.logs_text()
+    fault_env.processes.kill(beat, signal.SIGTERM)
+    fault_env.beat()
+    wait_for(lambda: False, timeout=6)  # the restarted beat's checks find the day done
+    assert_each_once(smtp)
+    assert ReminderRun.objects.filter(as_of=timezone.localdate(), finished_at__isnull=False).count() == 1
