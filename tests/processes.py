@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -18,6 +19,8 @@ from collections import Counter
 from pathlib import Path
 
 from .conftest import ROOT
+
+SETPRIV = shutil.which("setpriv")  # util-linux
 
 
 def free_port() -> int:
@@ -43,7 +46,10 @@ class Processes:
 
     def start(self, name: str, args: list[str], env: dict) -> subprocess.Popen:
         log = open(self.logs / f"{name}-{len(self.started)}.log", "w")
-        process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        # setpriv --pdeathsig: killed with the test run even when the run itself is killed (no teardown), so no orphan
+        # is left to take the next run's tasks.
+        prefix = [SETPRIV, "--pdeathsig", "KILL", "--"] if SETPRIV else []
+        process = subprocess.Popen([*prefix, *args], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         process.log_path = Path(log.name)
         self.started.append(process)
         return process
