@@ -25,7 +25,8 @@ def retry_countdown(retries: int) -> int:
 def run_reminders_task(as_of: str | None = None) -> str:
     """Beat calls this every quarter hour; it runs once a day, after the Office's chosen time (or for ``as_of``).
 
-    Every other check queues again the digests stuck pending or sending past their lease (digests_requeue).
+    A check that finds the day already done queues again the digests stuck pending or sending past their lease
+    (digests_requeue).
     """
     day = date.fromisoformat(as_of) if as_of else reminders_due_now()
     if day is None:
