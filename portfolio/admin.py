@@ -26,7 +26,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import access
-from .choices import ReviewState, ScheduleState, WorkStatus
+from .choices import DigestState, ReviewState, ScheduleState, WorkStatus
 from .forms import MilestoneForm, ProgressReportForm, ReviewForm, TargetFigureAdminForm, TargetValueForm, TargetValueReviewForm, TaskAdminForm
 from .models import (
     Agency,
@@ -65,6 +65,7 @@ from .services import (
     task_set_state,
 )
 from .services.targets import target_value_review, target_value_submit
+from .services.reminders import digests_resend
 
 admin.site.site_header = _("Theo dõi Chương trình hành động Thành ủy Cần Thơ")
 admin.site.site_title = _("Theo dõi chương trình hành động")
@@ -748,6 +749,18 @@ class DigestAdmin(NotFoundAdmin):
     list_select_related = ["agency"]
     readonly_fields = ["agency", "sent_on", "recipients", "state", "attempts", "last_error", "sent_at", "payload"]
     inlines = [ReminderInline, TargetReminderInline]
+    actions = ["resend_failed"]
+
+    @admin.action(description=_("Gửi lại thư gửi không được"), permissions=["resend"])
+    def resend_failed(self, request, queryset):
+        queued = digests_resend(digest_ids=list(queryset.filter(state=DigestState.FAILED).values_list("pk", flat=True)))
+        skipped = queryset.count() - queued
+        self.message_user(request, format_lazy(_("Đã xếp {queued} thư vào hàng gửi lại."), queued=queued), messages.SUCCESS)
+        if skipped:
+            self.message_user(request, format_lazy(_("Bỏ qua {skipped} thư không ở trạng thái gửi không được."), skipped=skipped), messages.WARNING)
+
+    def has_resend_permission(self, request):
+        return access.is_office(request.user)
 
     @admin.display(description=_("Cơ quan"), ordering="agency__name")
     def body(self, obj):

@@ -5,10 +5,14 @@ Writes through save() and delete() are seen by signals; update(), bulk_create() 
 ChangeAwareQuerySet. The token is replaced at once and again when the transaction commits, so a summary
 computed from data another request had not yet committed is not kept. Entries also expire on their own
 (PORTFOLIO_SUMMARY_CACHE_SECONDS) as a safety net.
+
+The cache is an optimisation, never a dependency: when it fails (Redis down) the error is logged and the page is
+computed, the save goes through. A token that could not be replaced is caught up by the entries' expiry.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 from django.conf import settings
@@ -16,28 +20,55 @@ from django.core.cache import cache
 from django.db import models, transaction
 
 TOKEN_KEY = "portfolio:data-token"
+logger = logging.getLogger(__name__)
+
+
+class CacheUnavailable(Exception):
+    """The cache did not answer; the caller goes on without it."""
+
+
+def _cache(operation: str, *args):
+    """cache.<operation>(*args), any failure of the cache's server logged and raised as CacheUnavailable."""
+    try:
+        return getattr(cache, operation)(*args)
+    except Exception as error:  # redis.ConnectionError, TimeoutError, ... : whatever the backend raises
+        logger.error("Bộ nhớ đệm không trả lời (%s): %s: %s", operation, type(error).__name__, error)
+        raise CacheUnavailable from error
 
 
 def data_token() -> str:
-    token = cache.get(TOKEN_KEY)
+    token = _cache("get", TOKEN_KEY)
     if token is None:
-        cache.add(TOKEN_KEY, uuid.uuid4().hex, None)
-        token = cache.get(TOKEN_KEY)
+        _cache("add", TOKEN_KEY, uuid.uuid4().hex, None)
+        token = _cache("get", TOKEN_KEY)
     return token
 
 
+def _new_token() -> None:
+    try:
+        _cache("set", TOKEN_KEY, uuid.uuid4().hex, None)
+    except CacheUnavailable:
+        pass  # logged; the save itself must not fail for it
+
+
 def data_changed(**_kwargs) -> None:
-    cache.set(TOKEN_KEY, uuid.uuid4().hex, None)
-    transaction.on_commit(lambda: cache.set(TOKEN_KEY, uuid.uuid4().hex, None))
+    _new_token()
+    transaction.on_commit(_new_token)
 
 
 def cached(key: str, compute):
-    """compute() kept under ``key`` until the data changes (or the entry expires)."""
-    full_key = f"portfolio:{data_token()}:{key}"
-    value = cache.get(full_key)
+    """compute() kept under ``key`` until the data changes (or the entry expires); computed every time without a cache."""
+    try:
+        full_key = f"portfolio:{data_token()}:{key}"
+        value = _cache("get", full_key)
+    except CacheUnavailable:
+        return compute()
     if value is None:
         value = compute()
-        cache.set(full_key, value, settings.PORTFOLIO_SUMMARY_CACHE_SECONDS)
+        try:
+            _cache("set", full_key, value, settings.PORTFOLIO_SUMMARY_CACHE_SECONDS)
+        except CacheUnavailable:
+            pass
     return value
 
 

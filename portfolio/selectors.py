@@ -12,8 +12,8 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from .choices import LEAD_SIDE_ROLES, Role, ScheduleState, WorkStatus
-from .models import Agency, Assignment, Task
+from .choices import LEAD_SIDE_ROLES, DigestState, Role, ScheduleState, WorkStatus
+from .models import Agency, Assignment, Digest, Task
 
 # Most urgent first: the order the list sorts the state column by.
 STATE_RANK = {
@@ -426,3 +426,16 @@ def target_table(rows) -> list[dict]:
             targets.append({"target": target, "rows": list(figures)})
         groups.append({"label": labels[group], "targets": targets})
     return groups
+
+
+def digests_stuck(*, now: datetime | None = None) -> QuerySet:
+    """Digests nobody will send without help: "sending" past its lease (the worker died holding it), pending and
+    never tried for longer than PORTFOLIO_PENDING_REQUEUE_SECONDS (its message was lost), or pending after a failed
+    try for longer than the longest retry wait plus that margin (its retry was lost)."""
+    now = now or timezone.now()
+    requeue = timedelta(seconds=settings.PORTFOLIO_PENDING_REQUEUE_SECONDS)
+    return Digest.objects.filter(
+        Q(state=DigestState.SENDING, claimed_at__lt=now - timedelta(seconds=settings.PORTFOLIO_SEND_STALE_SECONDS))
+        | Q(state=DigestState.PENDING, claimed_at__isnull=True, created_at__lt=now - requeue)
+        | Q(state=DigestState.PENDING, claimed_at__lt=now - requeue - timedelta(seconds=settings.PORTFOLIO_MAIL_RETRY_BACKOFF_MAX))
+    )

@@ -5,7 +5,15 @@ from datetime import date
 from celery import shared_task
 from django.conf import settings
 
-from .services.reminders import MailTemporaryError, digest_mark_failed, digest_send, digests_send, reminder_run, reminders_due_now
+from .services.reminders import (
+    MailTemporaryError,
+    digest_mark_failed,
+    digest_send,
+    digests_requeue,
+    digests_send,
+    reminder_run,
+    reminders_due_now,
+)
 
 
 def retry_countdown(retries: int) -> int:
@@ -15,10 +23,14 @@ def retry_countdown(retries: int) -> int:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def run_reminders_task(as_of: str | None = None) -> str:
-    """Beat calls this every quarter hour; it runs once a day, after the Office's chosen time (or for ``as_of``)."""
+    """Beat calls this every quarter hour; it runs once a day, after the Office's chosen time (or for ``as_of``).
+
+    A check that finds the day already done queues again the digests stuck pending or sending past their lease
+    (digests_requeue).
+    """
     day = date.fromisoformat(as_of) if as_of else reminders_due_now()
     if day is None:
-        return "not due"
+        return f"not due; requeued {digests_requeue()}"
     plan, run = reminder_run(as_of=day)
     return run.summary
 

@@ -47,6 +47,7 @@ from .selectors import (
     agency_roles,
     agency_tasks,
     body_summary,
+    digests_stuck,
     parse_as_of,
     programme_summary,
     task_history,
@@ -300,7 +301,8 @@ class AgencyDetailView(AsOfMixin, TemplateView):
 @login_not_required
 @never_cache
 def healthz(request):
-    """For a load balancer: database, broker and the last successful reminder run (stale after 26 hours); nothing else."""
+    """For a load balancer: database, broker, the last finished reminder run (stale after 26 hours) and how many
+    digests are stuck pending or sending past their lease (selectors.digests_stuck); nothing else."""
     checks, healthy = {}, True
     try:
         with connection.cursor() as cursor:
@@ -323,6 +325,9 @@ def healthz(request):
     checks["reminders"] = "stale" if stale else "ok"
     if stale and settings.CELERY_BROKER_URL:
         healthy = False  # with a real broker the daily job must have run; the embedded default has no beat
+    checks["stuck_digests"] = digests_stuck().count() if checks["database"] == "ok" else None
+    if checks["stuck_digests"]:
+        healthy = False
     return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
 
 

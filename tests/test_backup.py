@@ -5,6 +5,8 @@ import json
 import os
 import subprocess
 import sys
+import tarfile
+import time
 import uuid
 
 import pytest
@@ -82,6 +84,92 @@ def test_backup_then_restore_into_an_empty_database_gives_back_everything(progra
     assert result.returncode != 0 and "không trống" in result.stderr
     assert canonical(manage("dumpdata", "--exclude", "sessions", "--exclude", "axes", env=env)) == canonical(restored)
     assert ProgressReport.objects.count() == 1
+
+
+WRITER = """
+import os, sys, django
+django.setup()
+from django.db import transaction
+from portfolio.choices import Role
+from portfolio.models import Agency, Assignment, Task
+tasks, n = list(Task.objects.order_by("pk").values_list("pk", flat=True)[:50]), 0
+while not os.path.exists(sys.argv[1]):
+    with transaction.atomic():  # a body and its assignment: always together, or neither
+        agency = Agency.objects.create(name=f"Cơ quan thêm khi sao lưu {n}")
+        Assignment.objects.create(task_id=tasks[n % len(tasks)], agency=agency, role=Role.COORDINATING)
+    n += 1
+    if n == 5:
+        open(sys.argv[1] + ".ready", "w").close()
+print(n)
+"""
+
+
+def test_backup_taken_while_another_process_writes_restores_every_row(programme, tmp_path, target_database):
+    """A backup is one snapshot: bodies and their assignments added by another process during it are in the archive
+    together or not at all, and the archive restores (before, an assignment pointed at a body missing from it)."""
+    from .test_celery_integration import database_url
+
+    stop = tmp_path / "stop"
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=database_url(), DATABASE_CONN_MAX_AGE="0")
+    env.pop("PORTFOLIO_TEST_DB", None)
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(stop)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, start_new_session=True)
+    try:
+        for _ in range(600):
+            if (tmp_path / "stop.ready").exists() or writer.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert writer.poll() is None, writer.communicate()
+        archive = tmp_path / "sao-luu.tar.gz"
+        call_command("backup_data", "--out", str(archive), stdout=io.StringIO())
+        time.sleep(0.5)  # and the writer goes on after the backup
+    finally:
+        stop.touch()
+        written, errors = writer.communicate(timeout=60)
+    assert writer.returncode == 0, errors
+    restored_env = dict(env, DATABASE_URL=target_database, DJANGO_MEDIA_ROOT=str(tmp_path / "restored-media"))
+    manage("migrate", "--no-input", "-v", "0", env=restored_env)
+    assert "Đã khôi phục" in manage("restore_data", str(archive), env=restored_env)
+    restored = json.loads(manage("dumpdata", "portfolio.agency", "portfolio.assignment", env=restored_env))
+    added = {row["pk"] for row in restored if row["model"] == "portfolio.agency" and row["fields"]["name"].startswith("Cơ quan thêm khi sao lưu")}
+    assert added == {row["fields"]["agency"] for row in restored if row["model"] == "portfolio.assignment" and row["fields"]["agency"] in added}
+    assert 5 <= len(added) < int(written)  # written before the backup are in it, after it are not
+    manifest = json.loads(tarfile.open(archive).extractfile("manifest.json").read())
+    assert manifest["format"] == 2 and len([r for r in restored if r["model"] == "portfolio.agency"]) == manifest["counts"]["portfolio.agency"]
+
+
+@pytest.mark.parametrize("damage, refusal", [
+    ("counts", "không khớp với bản kê"),
+    ("reference", "không nhất quán"),
+    ("format", "định dạng 99"),
+])
+def test_restore_refuses_an_archive_unlike_its_manifest_and_writes_nothing(programme, tmp_path, target_database, damage, refusal):
+    archive = tmp_path / "sao-luu.tar.gz"
+    call_command("backup_data", "--out", str(archive), stdout=io.StringIO())
+    with tarfile.open(archive) as source:
+        manifest = json.loads(source.extractfile("manifest.json").read())
+        rows = json.loads(source.extractfile("data.json").read())
+    if damage == "counts":
+        manifest["counts"]["portfolio.task"] += 1
+    elif damage == "reference":
+        used = {row["fields"]["agency"] for row in rows if row["model"] == "portfolio.assignment"}
+        rows = [row for row in rows if not (row["model"] == "portfolio.agency" and row["pk"] == min(used))]
+        manifest["counts"]["portfolio.agency"] -= 1
+    else:
+        manifest["format"] = 99
+    damaged = tmp_path / "hong.tar.gz"
+    with tarfile.open(damaged, "w:gz") as out:
+        for name, payload in (("data.json", rows), ("manifest.json", manifest)):
+            data = json.dumps(payload).encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            out.addfile(info, io.BytesIO(data))
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=target_database, DJANGO_MEDIA_ROOT=str(tmp_path / "m"))
+    env.pop("PORTFOLIO_TEST_DB", None)
+    manage("migrate", "--no-input", "-v", "0", env=env)
+    result = subprocess.run([sys.executable, "manage.py", "restore_data", str(damaged)], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode != 0 and refusal in result.stderr, result.stderr
+    assert json.loads(manage("dumpdata", "portfolio.task", "portfolio.agency", env=env)) == []
 
 
 def _debug_diff(a, b):

@@ -2,8 +2,8 @@
 
 import email
 import os
+import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,27 +21,18 @@ from portfolio.models import Agency, Assignment, Digest, Programme, Reminder, Re
 from portfolio.services import task_apply_schedule
 
 from .conftest import ROOT
+from .processes import Processes, RedisServer, wait_for
 
-REDIS = ("127.0.0.1", 6379)
-BROKER = "redis://127.0.0.1:6379/13"  # a database of its own, flushed before each test
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def redis_command(*parts: str) -> bytes:
-    with socket.create_connection(REDIS, timeout=2) as conn:
-        payload = f"*{len(parts)}\r\n" + "".join(f"${len(p.encode())}\r\n{p}\r\n" for p in parts)
-        conn.sendall(payload.encode())
-        return conn.recv(1024)
 
 
 @pytest.fixture(scope="module", autouse=True)
 def redis_available():
-    try:
-        redis_command("PING")
-    except OSError:
+    """Each test runs its own redis-server (tests/processes.py): nothing is shared with another test or another run."""
+    if shutil.which("redis-server") is None:
         if os.environ.get("CI_REQUIRE_SERVICES"):
-            pytest.fail("Redis does not answer on 127.0.0.1:6379")
-        pytest.skip("Redis does not answer on 127.0.0.1:6379 (start it: see README)")
+            pytest.fail("redis-server is not installed")
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
 
 
 def database_url() -> str:
@@ -53,7 +44,10 @@ def database_url() -> str:
 
 @pytest.fixture
 def celery_env(tmp_path):
-    flush_broker()
+    """A private redis-server, and the Celery processes the test starts: each in its own process group, all killed
+    when the test ends, even when it fails."""
+    processes = Processes(tmp_path)
+    redis = RedisServer(processes)
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
     env = dict(
@@ -61,7 +55,6 @@ def celery_env(tmp_path):
         DJANGO_SETTINGS_MODULE="config.settings.test",
         DATABASE_URL=database_url(),
         DATABASE_CONN_MAX_AGE="0",
-        CELERY_BROKER_URL=BROKER,
         CELERY_VISIBILITY_TIMEOUT="6",
         DJANGO_EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         DJANGO_EMAIL_FILE_PATH=str(mail_dir),
@@ -74,16 +67,9 @@ def celery_env(tmp_path):
         PYTHONPATH=str(ROOT),
     )
     env.pop("PORTFOLIO_TEST_DB", None)
-    processes = []
 
     def start(*args, **overrides):
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", *args, "--loglevel=INFO"],
-            cwd=ROOT, env=dict(env, **overrides), stdout=open(tmp_path / f"celery-{len(processes)}.log", "w"),
-            stderr=subprocess.STDOUT, start_new_session=True,
-        )
-        processes.append(process)
-        return process
+        return processes.start("celery", [sys.executable, "-m", "celery", "-A", "config", *args, "--loglevel=INFO"], dict(env, **overrides))
 
     def worker(name, **overrides):
         return start("worker", "--pool=solo", "-n", f"{name}@%h", "--without-gossip", "--without-mingle", **overrides)
@@ -96,23 +82,13 @@ def celery_env(tmp_path):
             cwd=ROOT, env=env, check=True, capture_output=True, timeout=60,
         )
 
-    yield {"worker": worker, "beat": lambda: start("beat", "-s", str(tmp_path / "beat-schedule")), "call": call, "mail": mail_dir, "logs": tmp_path}
-    for process in processes:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-    for process in processes:
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-
-
-def flush_broker():
-    """Empty the broker's database: no message of an earlier test may reach this one's workers."""
-    with socket.create_connection(REDIS, timeout=2) as conn:
-        conn.sendall(b"*2\r\n$6\r\nSELECT\r\n$2\r\n13\r\n*1\r\n$7\r\nFLUSHDB\r\n")
-        time.sleep(0.2)
-        conn.recv(1024)
+    try:
+        redis.start()
+        env.update(CELERY_BROKER_URL=redis.url(0), DJANGO_CACHE_URL=redis.url(1))
+        yield {"worker": worker, "beat": lambda: start("beat", "-s", str(tmp_path / "beat-schedule")), "call": call, "mail": mail_dir,
+               "logs": tmp_path, "processes": processes, "redis": redis}
+    finally:
+        processes.stop_all()
 
 
 def messages(mail_dir: Path) -> list:
@@ -123,15 +99,6 @@ def messages(mail_dir: Path) -> list:
                 message = email.message_from_string(chunk.strip())
                 found.append((str(make_header(decode_header(message["Subject"]))), message["To"]))
     return found
-
-
-def wait_for(condition, timeout=60, interval=0.5):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(interval)
-    return False
 
 
 @pytest.fixture
@@ -164,7 +131,7 @@ def body_messages(mail_dir):
 def test_beat_schedules_the_daily_job_and_the_worker_sends_each_digest_once(celery_env, bodies):
     celery_env["worker"]("w1")
     celery_env["beat"]()
-    assert wait_for(lambda: len(messages(celery_env["mail"])) >= 6, timeout=90), (celery_env["logs"] / "celery-0.log").read_text()[-3000:]
+    assert wait_for(lambda: len(messages(celery_env["mail"])) >= 6, timeout=90), celery_env["processes"].logs_text()
     time.sleep(6)  # beat keeps checking every 2 s: the job must not run again today
     sent = messages(celery_env["mail"])
     assert sorted(to for _s, to in sent) == sorted([f"so{n}@example.vn" for n in range(1, 6)] + ["vanphong@example.vn"])
@@ -215,5 +182,5 @@ def test_an_smtp_failure_is_retried_then_recorded_as_failed(celery_env, bodies):
     assert wait_for(lambda: Digest.objects.filter(state=DigestState.FAILED).count() == 6, timeout=120), list(Digest.objects.values_list("state", "attempts", "last_error"))
     digest = Digest.objects.filter(agency__isnull=False).first()
     assert digest.attempts == 3 and "Đã thử nhiều lần" in digest.last_error
-    log = "".join(p.read_text() for p in celery_env["logs"].glob("celery-*.log"))
+    log = celery_env["processes"].logs_text(tail=10**6)
     assert "Retry in" in log

@@ -293,7 +293,7 @@ def test_meeting_workbook_prints_on_a4_landscape_pages_per_sheet(programme, tmp_
     for page in reader.pages:
         text = page.extract_text()
         assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == A4_LANDSCAPE
-        sheet = next(name for name in ("Danh mục", "Tổng hợp", "Quá hạn") if f"\n{name}" in text or text.startswith(name))
+        sheet = next(name for name in ("Danh mục", "Tổng hợp", "Quá hạn", "Chỉ tiêu Nghị quyết") if f"\n{name}" in text or text.startswith(name))
         number = int(re.search(r"Trang (\d+)", text)[1])
         pages.append((sheet, number, text))
         assert min(printed_sizes(page)) >= 8.95, (sheet, number)  # at least 9 pt on paper, headers and charts too
@@ -301,7 +301,7 @@ def test_meeting_workbook_prints_on_a4_landscape_pages_per_sheet(programme, tmp_
     by_sheet = {}
     for sheet, number, text in pages:
         by_sheet.setdefault(sheet, []).append((number, text))
-    assert list(by_sheet) == ["Danh mục", "Tổng hợp", "Quá hạn"]
+    assert list(by_sheet) == ["Danh mục", "Tổng hợp", "Quá hạn", "Chỉ tiêu Nghị quyết"]
     for sheet, numbered in by_sheet.items():
         assert [n for n, _ in numbered] == list(range(1, len(numbered) + 1)), sheet  # each sheet counts its own pages
     for number, text in by_sheet["Danh mục"]:  # every page holds every column: first and last headers with the rows
@@ -314,6 +314,8 @@ def test_meeting_workbook_prints_on_a4_landscape_pages_per_sheet(programme, tmp_
     assert len(by_sheet["Quá hạn"]) == 1
     overdue = by_sheet["Quá hạn"][0][1]
     assert "SỐ NGÀY" in overdue and "TÌNH TRẠNG" in overdue and str((AS_OF - date(2025, 10, 31)).days) in overdue
+    for number, text in by_sheet["Chỉ tiêu Nghị quyết"]:  # the targets' table: every column on every page
+        assert "ĐVT" in text and "Cơ quan theo dõi" in text, number
 
 
 def test_meeting_workbook_says_its_filter_on_every_sheet(programme, client, django_user_model):

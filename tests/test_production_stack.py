@@ -11,7 +11,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
@@ -24,18 +23,13 @@ from portfolio.choices import UserKind
 from portfolio.models import Agency, ReminderRun, ReminderSettings
 
 from .conftest import ROOT
-from .test_celery_integration import database_url, flush_broker, redis_available, wait_for  # noqa: F401
+from .processes import Processes, RedisServer, free_port, wait_for
+from .test_celery_integration import database_url, redis_available  # noqa: F401
 from .test_security import production_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "Cần-Thơ-xanh-2030"
 BIN = os.path.dirname(sys.executable)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Browser:
@@ -62,8 +56,17 @@ class Browser:
         return response, content.decode("utf-8", "replace")
 
 
-def test_production_stack_runs_natively(programme, tmp_path):
-    flush_broker()
+@pytest.fixture
+def stack(tmp_path):
+    """The processes of the deployment, each in its own process group, killed when the test ends even if it fails."""
+    processes = Processes(tmp_path)
+    yield processes
+    processes.stop_all()
+
+
+def test_production_stack_runs_natively(programme, tmp_path, stack):
+    redis = RedisServer(stack)  # its own, so no other test or run takes its tasks
+    redis.start()
     office = get_user_model().objects.create_user("vanphong", is_staff=True)
     # Hashed as production hashes (the test settings use a fast hasher production does not accept).
     office.password = PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt())
@@ -78,8 +81,8 @@ def test_production_stack_runs_natively(programme, tmp_path):
         DJANGO_SETTINGS_MODULE="config.settings.base",
         DATABASE_URL=database_url(),
         DATABASE_CONN_MAX_AGE="0",
-        CELERY_BROKER_URL="redis://127.0.0.1:6379/13",
-        DJANGO_CACHE_URL="redis://127.0.0.1:6379/13",
+        CELERY_BROKER_URL=redis.url(0),
+        DJANGO_CACHE_URL=redis.url(1),
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DJANGO_CSRF_TRUSTED_ORIGINS="https://127.0.0.1",
         DJANGO_STATIC_ROOT=str(tmp_path / "static"),
@@ -99,14 +102,11 @@ def test_production_stack_runs_natively(programme, tmp_path):
         assert result.returncode == 0, result.stdout + result.stderr
     services = {
         "web": ["gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--access-logfile", "-"],
-        "worker": ["celery", "-A", "config", "worker", "--loglevel=INFO"],
+        "worker": ["celery", "-A", "config", "worker", "--loglevel=INFO", "--without-gossip", "--without-mingle"],
         "beat": ["celery", "-A", "config", "beat", "--loglevel=INFO", "-s", str(tmp_path / "celerybeat-schedule")],
     }
-    processes = {
-        name: subprocess.Popen(command, cwd=ROOT, env=env, stdout=open(tmp_path / f"{name}.log", "w"), stderr=subprocess.STDOUT, start_new_session=True)
-        for name, command in services.items()
-    }
-    logs = lambda: "\n".join(f"--- {n}\n" + (tmp_path / f"{n}.log").read_text()[-2000:] for n in services)  # noqa: E731
+    processes = {name: stack.start(name, command, env) for name, command in services.items()}
+    logs = lambda: stack.logs_text(2000)  # noqa: E731
     try:
         browser = Browser(port)
         assert wait_for(lambda: _answers(port), timeout=60), logs()
@@ -147,8 +147,8 @@ def test_production_stack_runs_natively(programme, tmp_path):
             try:
                 codes[name] = process.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
                 codes[name] = "killed"
+        stack.stop_all()  # and whatever is left of their groups, and redis
     assert all(code in (0, -signal.SIGTERM) for code in codes.values()), (codes, logs())
 
 

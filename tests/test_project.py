@@ -4,6 +4,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 import yaml
 
 from .conftest import ROOT
@@ -26,6 +27,31 @@ def test_docker_compose_describes_the_deployment():
     assert services["beat"]["command"].startswith("celery -A config beat")
     assert services["db"]["image"].startswith("postgres:") and services["redis"]["image"].startswith("redis:")
     assert set(compose["volumes"]) == {"pgdata", "media"}
+
+
+def test_docker_compose_restarts_and_health_checks_every_service():
+    """A crashed service (the worker when Redis drops) comes back on its own, and each one says whether it is alive."""
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    for name, service in services.items():
+        assert service.get("restart") in ("always", "unless-stopped"), name
+        check = service.get("healthcheck", {})
+        assert check.get("test") and check.get("interval") and check.get("retries"), name
+    assert "inspect ping" in " ".join(services["worker"]["healthcheck"]["test"])
+    broker, cache = services["web"]["environment"]["CELERY_BROKER_URL"], services["web"]["environment"]["DJANGO_CACHE_URL"]
+    assert broker.rsplit("/", 1)[0] == cache.rsplit("/", 1)[0] and broker != cache  # one Redis, two databases
+
+
+def test_celery_settings_chosen_for_worker_and_broker_faults():
+    from django.conf import settings
+
+    from config.celery import app
+
+    conf = app.conf
+    assert conf.task_acks_late and conf.task_reject_on_worker_lost and conf.worker_prefetch_multiplier == 1
+    assert conf.broker_connection_retry_on_startup and conf.broker_connection_max_retries is None
+    assert conf.worker_cancel_long_running_tasks_on_connection_loss is False
+    longest_wait = max(settings.PORTFOLIO_MAIL_RETRY_BACKOFF_MAX, settings.PORTFOLIO_SUMMARY_DELAY_SECONDS, settings.PORTFOLIO_SEND_STALE_SECONDS)
+    assert conf.broker_transport_options["visibility_timeout"] > longest_wait
 
 
 def test_every_setting_read_from_the_environment_is_in_env_example():
@@ -96,3 +122,14 @@ def test_postgresql_connections_do_not_compile_queries(db):
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+def test_the_test_database_is_the_runs_own(db):
+    """Two test runs at once on one machine (two clones, or one after a killed one) never share a test database."""
+    import os
+
+    from django.db import connection
+
+    if os.environ.get("PORTFOLIO_TEST_DB"):
+        pytest.skip("PORTFOLIO_TEST_DB names the test database")
+    assert str(os.getpid()) in str(connection.settings_dict["NAME"])

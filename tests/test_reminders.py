@@ -94,20 +94,30 @@ def test_overdue_on_the_first_day_then_every_7_days(world, days_after, cycle):
     assert found == ([(task.pk, ReminderReason.OVERDUE, (f"2026-12-31/quá hạn/{cycle}",))] if cycle is not None else [])
 
 
-def test_overdue_after_downtime_is_caught_up_once(world):
+def test_overdue_after_downtime_is_caught_up_once(world, django_capture_on_commit_callbacks):
+    """The job did not run for the first 10 overdue days: the first run after sends the current overdue step once
+    (not the missed ones as well), and the runs of the following days send nothing more until the next step."""
     bodies, make = world
-    make()
-    plan = reminder_plan(as_of=DUE + timedelta(days=10), config=Config())  # the job did not run for 10 days
-    assert [i[2] for i in items(plan, bodies["lead"], ReminderReason.OVERDUE)] == [("2026-12-31/quá hạn/1",)]
+    task = make()
+    overdue = lambda: list(Reminder.objects.filter(agency=bodies["lead"], reason=ReminderReason.OVERDUE).values_list("task", "step"))  # noqa: E731
+    to_lead = lambda: [m for m in mail.outbox if m.to == ["btv@example.vn"]]  # noqa: E731
+    for day in (DUE + timedelta(days=10), DUE + timedelta(days=10), DUE + timedelta(days=11), DUE + timedelta(days=14)):
+        with django_capture_on_commit_callbacks(execute=True):
+            reminder_run(as_of=day)
+        assert overdue() == [(task.pk, "2026-12-31/quá hạn/1")] and len(to_lead()) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        reminder_run(as_of=DUE + timedelta(days=15))  # the next step, 7 days on
+    assert sorted(step for _t, step in overdue()) == ["2026-12-31/quá hạn/1", "2026-12-31/quá hạn/2"] and len(to_lead()) == 2
 
 
 def test_the_next_open_milestone_drives_reminders(world):
+    """"Năm 2027 và 2030": the 2027 milestone drives the reminders (due soon before it, overdue after it while it is
+    open), the 2030 one not yet."""
     bodies, make = world
     task = make("Năm 2027 và 2030")
-    plan = reminder_plan(as_of=date(2027, 12, 1), config=Config())
-    assert items(plan, bodies["lead"], ReminderReason.DUE_SOON) == [(task.pk, ReminderReason.DUE_SOON, ("2027-12-31/90", "2027-12-31/30"))]
-    plan = reminder_plan(as_of=date(2028, 1, 1), config=Config())
-    assert items(plan, bodies["lead"], ReminderReason.OVERDUE)
+    deadlines = lambda plan: [i for i in items(plan, bodies["lead"]) if i[1] != ReminderReason.MISSING_REPORT]  # noqa: E731
+    assert deadlines(reminder_plan(as_of=date(2027, 12, 1), config=Config())) == [(task.pk, ReminderReason.DUE_SOON, ("2027-12-31/90", "2027-12-31/30"))]
+    assert deadlines(reminder_plan(as_of=date(2028, 1, 1), config=Config())) == [(task.pk, ReminderReason.OVERDUE, ("2027-12-31/quá hạn/0",))]
 
 
 def test_phase_two_task_is_chased_for_phase_one_first(world):
@@ -365,3 +375,119 @@ def test_reminder_plan_leaves_out_a_withdrawn_task(world):
     withdrawn.save()
     plan = reminder_plan(as_of=DUE + timedelta(days=1), config=Config())
     assert {task_id for task_id, _reason, _steps in items(plan, bodies["lead"])} == {kept.pk}
+
+
+    # The digest the live worker held is sent later: by that worker, or, if it dies too, by the beat check once its
+    # lease has run out.
+    from portfolio.services.reminders import digests_requeue
+
+    assert digests_requeue() == 0 and len(mail.outbox) == 2  # its lease still runs
+    Digest.objects.filter(pk=live.pk).update(claimed_at=now - timedelta(seconds=settings.PORTFOLIO_SEND_STALE_SECONDS + 1))
+    assert digests_requeue() == 1
+    assert [m.to[0] for m in mail.outbox[2:]] == ["btv@example.vn"]
+    assert set(Digest.objects.values_list("state", flat=True)) == {DigestState.SENT} and digests_requeue() == 0
+
+
+def test_beat_check_takes_back_a_digest_stuck_sending_past_its_lease_and_a_lost_pending_one(world, settings, django_capture_on_commit_callbacks):
+    """A worker that died holding a digest leaves it "sending"; a broker that lost its message leaves it pending. The
+    next beat check (the daily run already done) queues both again, each sent once; live ones are left alone."""
+    from django.utils import timezone
+
+    from portfolio.models import ReminderRun
+    from portfolio.tasks import run_reminders_task
+
+    bodies, _make = world
+    now = timezone.now()
+    ReminderRun.objects.create(as_of=timezone.localdate(), finished_at=now)
+    lease = timedelta(seconds=settings.PORTFOLIO_SEND_STALE_SECONDS)
+    old = now - timedelta(seconds=settings.PORTFOLIO_PENDING_REQUEUE_SECONDS + 5)
+    dead = Digest.objects.create(agency=bodies["lead"], sent_on=DUE, recipients="btv@example.vn", state=DigestState.SENDING, claimed_at=now - lease - timedelta(seconds=5), attempts=1)
+    live = Digest.objects.create(agency=bodies["advising"], sent_on=DUE, recipients="btc@example.vn", state=DigestState.SENDING, claimed_at=now, attempts=1)
+    lost = Digest.objects.create(agency=bodies["unit"], sent_on=DUE, recipients="snv@example.vn")
+    queued = Digest.objects.create(agency=bodies["coordinating"], sent_on=DUE, recipients="sxd@example.vn")
+    Digest.objects.filter(pk__in=[lost.pk, dead.pk, live.pk]).update(created_at=old)
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            run_reminders_task()
+    assert sorted(m.to[0] for m in mail.outbox) == ["btv@example.vn", "snv@example.vn"]
+    states = dict(Digest.objects.values_list("pk", "state"))
+    assert states == {dead.pk: DigestState.SENT, lost.pk: DigestState.SENT, live.pk: DigestState.SENDING, queued.pk: DigestState.PENDING}
+
+
+def test_reminder_run_whose_sends_the_broker_refuses_is_not_finished_and_the_next_check_sends_them(world, monkeypatch, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+    from kombu.exceptions import OperationalError
+
+    from portfolio.models import ReminderRun
+    from portfolio.services.reminders import reminders_due_now
+    from portfolio.tasks import run_reminders_task, send_digests_task
+
+    bodies, make = world
+    make("Năm 2025", roles=(("lead", Role.LEAD),))
+    ReminderSettings.objects.update(run_at=time(0, 0))
+    real_delay = send_digests_task.delay
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(send_digests_task, "delay", broker_down)
+    with pytest.raises(OperationalError), django_capture_on_commit_callbacks(execute=True):
+        run_reminders_task()
+    assert not ReminderRun.objects.filter(finished_at__isnull=False).exists()
+    assert reminders_due_now() == timezone.localdate()  # the next beat check runs it again
+    assert mail.outbox == [] and Digest.objects.get(agency=bodies["lead"]).state == DigestState.PENDING
+    monkeypatch.setattr(send_digests_task, "delay", real_delay)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_reminders_task()
+    assert [m.to for m in mail.outbox if m.to != ["vanphong@example.vn"]] == [["btv@example.vn"]]
+    assert ReminderRun.objects.get().finished_at is not None and reminders_due_now() is None
+
+
+def test_healthz_reports_digests_stuck_pending_or_sending_past_their_lease(world, client, settings):
+    from django.utils import timezone
+
+    bodies, _make = world
+    now = timezone.now()
+    Digest.objects.create(agency=bodies["lead"], sent_on=DUE, recipients="btv@example.vn", state=DigestState.SENDING, claimed_at=now)
+    Digest.objects.create(agency=bodies["unit"], sent_on=DUE, recipients="snv@example.vn")
+    assert client.get("/healthz").json()["stuck_digests"] == 0
+    Digest.objects.update(created_at=now - timedelta(seconds=settings.PORTFOLIO_PENDING_REQUEUE_SECONDS + 5),
+                          claimed_at=now - timedelta(seconds=settings.PORTFOLIO_SEND_STALE_SECONDS + 5))
+    Digest.objects.filter(agency=bodies["unit"]).update(claimed_at=None)
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json()["stuck_digests"] == 2
+
+
+def test_digest_admin_resend_action_sends_a_failed_digest_once(world, client, django_user_model, django_capture_on_commit_callbacks):
+    bodies, _make = world
+    failed = Digest.objects.create(agency=bodies["lead"], sent_on=DUE, recipients="btv@example.vn", state=DigestState.FAILED,
+                                   attempts=6, last_error="Đã thử nhiều lần không gửi được: timeout")
+    sent = Digest.objects.create(agency=bodies["unit"], sent_on=DUE, recipients="snv@example.vn", state=DigestState.SENT)
+    client.force_login(django_user_model.objects.create_user("vp", is_superuser=True, is_staff=True))
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/admin/portfolio/digest/", {"action": "resend_failed", "_selected_action": [failed.pk, sent.pk]}, follow=True)
+        assert response.status_code == 200
+    assert [m.to for m in mail.outbox] == [["btv@example.vn"]]
+    failed.refresh_from_db()
+    assert failed.state == DigestState.SENT and failed.last_error == ""
+
+
+def test_digest_admin_resend_with_the_broker_down_leaves_it_pending_for_the_beat_check(world, client, django_user_model, monkeypatch, django_capture_on_commit_callbacks):
+    from kombu.exceptions import OperationalError
+
+    from portfolio.tasks import send_digest_task
+
+    bodies, _make = world
+    failed = Digest.objects.create(agency=bodies["lead"], sent_on=DUE, recipients="btv@example.vn", state=DigestState.FAILED, attempts=6)
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(send_digest_task, "delay", broker_down)
+    client.force_login(django_user_model.objects.create_user("vp", is_superuser=True, is_staff=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/admin/portfolio/digest/", {"action": "resend_failed", "_selected_action": [failed.pk]})
+    assert response.status_code == 302 and mail.outbox == []
+    failed.refresh_from_db()
+    assert failed.state == DigestState.PENDING  # digests_stuck finds it: the beat check queues it when the broker is back

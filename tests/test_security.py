@@ -65,6 +65,13 @@ def test_starting_without_a_secret_key_in_production_fails_clearly():
     assert result.returncode != 0 and "DJANGO_SECRET_KEY is not set" in result.stderr
 
 
+def test_settings_refuse_the_cache_in_the_brokers_redis_database():
+    env = production_env()
+    assert env["DJANGO_CACHE_URL"] != env["CELERY_BROKER_URL"]
+    result = manage("check", env=dict(env, DJANGO_CACHE_URL=env["CELERY_BROKER_URL"]))
+    assert result.returncode != 0 and "same Redis database" in result.stderr
+
+
 def test_starting_without_allowed_hosts_in_production_fails_clearly():
     env = production_env()
     env.pop("DJANGO_ALLOWED_HOSTS")
@@ -168,18 +175,37 @@ def test_healthz_reports_only_what_a_load_balancer_needs(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"status", "database", "broker", "last_reminder_run", "reminders"}
+    assert set(body) == {"status", "database", "broker", "last_reminder_run", "reminders", "stuck_digests"}
     assert body["database"] == "ok" and body["broker"] == "eager" and body["reminders"] == "stale"
 
 
-def test_healthz_fails_when_the_broker_is_down_or_reminders_are_stale(client, db, settings):
+def test_healthz_fails_when_the_broker_is_down_or_reminders_are_stale(client, db, settings, monkeypatch, tmp_path):
+    """A real broker (a redis-server of the test's own) that answers, then is stopped, then answers again."""
+    import shutil
+
+    from config.celery import app
     from portfolio.models import ReminderRun
 
-    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens there
-    response = client.get("/healthz")
-    assert response.status_code == 503 and response.json()["broker"] == "error"
-    settings.CELERY_BROKER_URL = ""
-    ReminderRun.objects.create(as_of=timezone.localdate(), finished_at=timezone.now() - timedelta(hours=27))
-    assert client.get("/healthz").json()["reminders"] == "stale"
-    ReminderRun.objects.create(as_of=timezone.localdate(), finished_at=timezone.now() - timedelta(hours=1))
-    assert client.get("/healthz").json()["reminders"] == "ok"
+    from .processes import Processes, RedisServer
+
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed")
+    processes = Processes(tmp_path)
+    try:
+        redis = RedisServer(processes)
+        redis.start()
+        settings.CELERY_BROKER_URL = redis.url(0)
+        monkeypatch.setattr(app.conf, "broker_url", redis.url(0))
+        ReminderRun.objects.create(as_of=timezone.localdate(), finished_at=timezone.now() - timedelta(hours=1))
+        response = client.get("/healthz")
+        assert response.status_code == 200 and response.json()["broker"] == "ok" and response.json()["reminders"] == "ok"
+        redis.stop()
+        response = client.get("/healthz")
+        assert response.status_code == 503 and response.json()["broker"] == "error"
+        redis.start()
+        assert client.get("/healthz").status_code == 200
+        ReminderRun.objects.update(finished_at=timezone.now() - timedelta(hours=27))
+        response = client.get("/healthz")
+        assert response.status_code == 503 and response.json()["reminders"] == "stale" and response.json()["broker"] == "ok"
+    finally:
+        processes.stop_all()

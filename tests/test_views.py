@@ -389,3 +389,24 @@ def test_task_page_of_a_withdrawn_task_says_so_and_the_list_leaves_it_out(progra
     listed = client.get("/tasks/?q=thuy+phi+co").content.decode()
     asked = client.get("/tasks/?q=thuy+phi+co&withdrawn=include").content.decode()
     assert f"/tasks/{task.pk}/" not in listed and f"/tasks/{task.pk}/" in asked
+
+
+def test_dashboard_and_admin_save_work_while_the_cache_is_down(signed_in, programme, settings, caplog):
+    """The summary cache (Redis in production) is an optimisation: with its server down the page is computed, the save
+    goes through, and the error is logged."""
+    import socket
+
+    from .helpers import admin_change_data
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens there once the socket is closed
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"redis://127.0.0.1:{port}/0"}}
+    response = signed_in.get(f"/?{Q_AS_OF}")
+    assert response.status_code == 200 and dict((s.value, n) for s, n in response.context["summary"]["by_state"])["overdue"] == 12
+    task = Task.objects.get(number=3)
+    url = f"/admin/portfolio/task/{task.pk}/change/"
+    response = signed_in.post(url, admin_change_data(signed_in.get(url), title="Tên sửa khi bộ nhớ đệm không chạy"))
+    assert response.status_code == 302
+    assert Task.objects.get(number=3).title == "Tên sửa khi bộ nhớ đệm không chạy"
+    assert "Bộ nhớ đệm không trả lời" in caplog.text

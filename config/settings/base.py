@@ -181,22 +181,59 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 
 # Summaries (dashboard) are kept until the data changes (portfolio/freshness.py). With several server processes the
 # cache must be shared: set DJANGO_CACHE_URL to Redis (production); the embedded default keeps it in the process.
+# The cache is never a dependency (portfolio/freshness.py computes the page when it fails): short timeouts, so a
+# Redis that hangs costs a page a second at most. It lives in a Redis database of its own, never the broker's: the
+# broker's queues must not be evicted or flushed with the cache, nor the cache's keys fill the broker's memory.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["DJANGO_CACHE_URL"]}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["DJANGO_CACHE_URL"],
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
         if os.environ.get("DJANGO_CACHE_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portfolio"}
     )
 }
+if os.environ.get("DJANGO_CACHE_URL") and os.environ["DJANGO_CACHE_URL"].rstrip("/") == CELERY_BROKER_URL.rstrip("/"):
+    raise ImproperlyConfigured("DJANGO_CACHE_URL and CELERY_BROKER_URL name the same Redis database: give the cache a database of its own (…/1).")
 PORTFOLIO_SUMMARY_CACHE_SECONDS = int(os.environ.get("PORTFOLIO_SUMMARY_CACHE_SECONDS", 600))
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# Chosen for the faults the reminders must survive (issue 17; each has a test in tests/test_faults.py):
+# - a task's message is acknowledged only once the task has returned, so a worker killed in the middle (SIGKILL, out
+#   of memory, a restart) leaves it in Redis for another worker; the digests' claims keep a rerun from sending twice;
 CELERY_TASK_ACKS_LATE = True
+# - and when the pool process running it dies (a prefork child killed), the message is handed back at once instead
+#   of the task being recorded as failed;
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# - each process reserves one message at a time: a worker that dies strands nothing queued behind the task it was
+#   running, and a second worker takes the rest;
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Every countdown below stays well under this, so a delayed message is never redelivered early.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
+# - Redis hands an unacknowledged message out again after the visibility timeout: it must exceed every countdown
+#   (retry backoff up to PORTFOLIO_MAIL_RETRY_BACKOFF_MAX, the summary's delay) and the longest task, or a message
+#   would run twice while its first run is alive; a message lost anyway is caught by the beat check
+#   (services.reminders.digests_requeue). Short socket timeouts: a Redis that hangs is noticed as one that is down;
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+    "socket_timeout": 10,
+    "socket_connect_timeout": 5,
+}
+# - a worker or beat started before Redis answers (the services start in any order) waits for it instead of exiting,
+#   and after losing Redis reconnects for as long as it takes (None: no limit); a crash is left to the restart policy;
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# - when the connection to Redis is lost, a task already running is left to finish rather than cancelled: its
+#   message comes back anyway, and cancelling it mid-send would leave its digest "sending" until its lease runs out
+#   (and then, maybe, sent twice);
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# - queueing a task (the daily run, a resend from the admin) tries Redis a few times over about two seconds, then
+#   raises: a run whose sends were not queued is not recorded as finished, and the next beat check runs it again;
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 3, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+# - nobody reads the tasks' results: none are stored.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE = {
     # Checks every quarter hour; runs once a day after the time the Office set (ReminderSettings.run_at).
     "reminders": {"task": "portfolio.tasks.run_reminders_task", "schedule": int(os.environ.get("PORTFOLIO_REMINDER_CHECK_SECONDS", "900"))},
@@ -219,8 +256,12 @@ PORTFOLIO_BASE_URL = os.environ.get("PORTFOLIO_BASE_URL", "http://127.0.0.1:8000
 PORTFOLIO_MAIL_MAX_RETRIES = int(os.environ.get("PORTFOLIO_MAIL_MAX_RETRIES", "5"))
 PORTFOLIO_MAIL_RETRY_BACKOFF = int(os.environ.get("PORTFOLIO_MAIL_RETRY_BACKOFF", "60"))
 PORTFOLIO_MAIL_RETRY_BACKOFF_MAX = int(os.environ.get("PORTFOLIO_MAIL_RETRY_BACKOFF_MAX", "900"))
-# A send left unfinished by a dead worker may be taken again after this; below the visibility timeout.
+# The lease of a send: a digest left "sending" longer than this (its worker died) is taken back by the next beat
+# check and sent again; below the visibility timeout, above the longest SMTP exchange (EMAIL_TIMEOUT).
 PORTFOLIO_SEND_STALE_SECONDS = int(os.environ.get("PORTFOLIO_SEND_STALE_SECONDS", "600"))
+# A digest pending this long without a try (its message was lost with the broker) is queued again by the beat check;
+# above PORTFOLIO_SUMMARY_DELAY_SECONDS, so the summary's own delay does not count as lost.
+PORTFOLIO_PENDING_REQUEUE_SECONDS = int(os.environ.get("PORTFOLIO_PENDING_REQUEUE_SECONDS", "600"))
 PORTFOLIO_SUMMARY_DELAY_SECONDS = int(os.environ.get("PORTFOLIO_SUMMARY_DELAY_SECONDS", "300"))
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))

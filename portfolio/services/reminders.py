@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 import smtplib
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from ..choices import DigestState, ReminderReason, WorkStatus, labels
 from ..models import Digest, Reminder, ReminderRun, ReminderSettings, TargetReminder, Task
 from ..reminders import BodyPlan, Config, Plan, reminder_plan
+from ..selectors import digests_stuck
+
+
+logger = logging.getLogger(__name__)
 
 
 class MailTemporaryError(Exception):
@@ -129,9 +135,11 @@ def summary_claim(*, plan: Plan, as_of: date, office: str | None = None) -> Dige
 
 
 def reminder_run(*, as_of: date, dry_run: bool = False) -> tuple[Plan, ReminderRun | None]:
-    """The daily job: select, claim each body's digest, then queue every pending send (also earlier ones left over)."""
-    from ..tasks import send_digest_task, send_digests_task
+    """The daily job: select, claim each body's digest, then queue every send still owed (also earlier ones left over).
 
+    The run is recorded as finished only once the broker has taken the sends: a run whose sends could not be queued
+    (the broker is down) stays unfinished, so the next beat check runs it again (claiming nothing twice) and queues them.
+    """
     config = ReminderSettings.current()
     plan = reminder_plan(as_of=as_of, config=Config.from_settings(config))
     if dry_run:
@@ -139,20 +147,70 @@ def reminder_run(*, as_of: date, dry_run: bool = False) -> tuple[Plan, ReminderR
     claimed = digests_claim(plan=plan, as_of=as_of)
     summary_claim(plan=plan, as_of=as_of, office=config.office_emails)
     totals = plan.totals()
-    run = ReminderRun.objects.create(
-        as_of=as_of, finished_at=timezone.now(), digests=len(claimed),
-        summary=" ".join(f"{k}={v}" for k, v in totals.items()),
+    run = ReminderRun.objects.filter(as_of=as_of, finished_at__isnull=True).order_by("pk").first() or ReminderRun(as_of=as_of)
+    run.digests += len(claimed)
+    run.summary = " ".join(f"{k}={v}" for k, v in totals.items())
+    run.save()
+    lease = timezone.now() - timedelta(seconds=settings.PORTFOLIO_SEND_STALE_SECONDS)
+    owed = list(
+        Digest.objects.filter(Q(state=DigestState.PENDING) | Q(state=DigestState.SENDING, claimed_at__lt=lease), sent_on__lte=as_of)
+        .order_by("pk").values_list("pk", "agency_id")
     )
-    pending = Digest.objects.filter(state=DigestState.PENDING, sent_on__lte=as_of).order_by("pk").values_list("pk", "agency_id")
-    bodies, summaries = [], []
-    for pk, agency_id in pending:
-        (bodies if agency_id else summaries).append(pk)
-    if bodies:  # one task sends them all over one connection (digests_send); each is still claimed and sent once
-        transaction.on_commit(lambda: send_digests_task.delay(bodies))
-    for digest_id in summaries:
-        # The summary goes last, so it can say what became of the bodies' digests.
-        transaction.on_commit(lambda pk=digest_id: send_digest_task.apply_async((pk,), countdown=settings.PORTFOLIO_SUMMARY_DELAY_SECONDS))
+
+    def hand_over():
+        _queue(owed, summary_countdown=settings.PORTFOLIO_SUMMARY_DELAY_SECONDS)
+        run.finished_at = timezone.now()
+        ReminderRun.objects.filter(pk=run.pk).update(finished_at=run.finished_at)
+
+    transaction.on_commit(hand_over)
     return plan, run
+
+
+def _queue(digests: list[tuple[int, int | None]], *, summary_countdown: int) -> int:
+    """Hand (pk, agency_id) digests to the broker: the bodies' in one task over one connection, summaries on their own.
+
+    Raises if the broker cannot take them (kombu's OperationalError once the publish retries are spent).
+    """
+    from ..tasks import send_digest_task, send_digests_task
+
+    bodies = [pk for pk, agency_id in digests if agency_id]
+    if bodies:  # one task sends them all over one connection (digests_send); each is still claimed and sent once
+        send_digests_task.delay(bodies)
+    for pk, agency_id in digests:
+        if not agency_id:
+            # The summary goes last, so it can say what became of the bodies' digests.
+            send_digest_task.apply_async((pk,), countdown=summary_countdown)
+    return len(digests)
+
+
+def digests_requeue(*, now=None) -> int:
+    """The beat check's repair: queue again every digest stuck pending, or sending past its lease (digests_stuck).
+
+    A digest taken back from a dead worker may have left in the moment it died: that one message can go twice,
+    none is lost. Each is still claimed by a conditional UPDATE, so a copy already queued does nothing.
+    """
+    stuck = list(digests_stuck(now=now).order_by("pk").values_list("pk", "agency_id"))
+    return _queue(stuck, summary_countdown=0) if stuck else 0
+
+
+def digests_resend(*, digest_ids: list[int]) -> int:
+    """The Office's "send again" for failed digests: each goes back to pending once (a second request finds it no
+    longer failed) and is queued when the transaction commits. Returns how many were queued."""
+    from ..tasks import send_digest_task
+
+    def queue(pk):
+        try:
+            send_digest_task.delay(pk)
+        except OperationalError as error:  # the broker is down: the digest stays pending, the beat check queues it
+            logger.error("Không xếp được thư %s vào hàng gửi lại: %s", pk, error)
+
+    queued = 0
+    with transaction.atomic():
+        for pk in digest_ids:
+            if Digest.objects.filter(pk=pk, state=DigestState.FAILED).update(state=DigestState.PENDING, last_error="", claimed_at=None):
+                transaction.on_commit(lambda pk=pk: queue(pk))
+                queued += 1
+    return queued
 
 
 def _task_rows(tasks: dict, entries) -> list[dict]:
@@ -228,9 +286,14 @@ def _deliver(digest: Digest, mail_connection, mark_sent: bool = True) -> str:
     try:
         mail_connection.send_messages([message])
     except smtplib.SMTPRecipientsRefused as error:
-        refused = "Địa chỉ bị máy chủ thư từ chối: " + ", ".join(error.recipients)
-        Digest.objects.filter(pk=digest.pk).update(state=DigestState.FAILED, last_error=refused)
-        return DigestState.FAILED
+        if any(not 400 <= code < 500 for code, _text in error.recipients.values()):
+            refused = "Địa chỉ bị máy chủ thư từ chối: " + ", ".join(error.recipients)
+            Digest.objects.filter(pk=digest.pk).update(state=DigestState.FAILED, last_error=refused)
+            return DigestState.FAILED
+        # 4xx ("try again later": greylisting, a full queue): temporary, retried like a dropped connection.
+        failure = "SMTPRecipientsRefused: " + ", ".join(f"{a} {code}" for a, (code, _text) in error.recipients.items())
+        Digest.objects.filter(pk=digest.pk).update(state=DigestState.PENDING, last_error=failure)
+        raise MailTemporaryError(failure) from error
     except (smtplib.SMTPException, OSError) as error:
         failure = f"{type(error).__name__}: {error}"
         Digest.objects.filter(pk=digest.pk).update(state=DigestState.PENDING, last_error=failure)

@@ -3,6 +3,8 @@
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError
 
 from portfolio.selectors import today
 from portfolio.services.reminders import reminder_run
@@ -20,7 +22,13 @@ class Command(BaseCommand):
             as_of = date.fromisoformat(options["as_of"]) if options["as_of"] else today()
         except ValueError as exc:
             raise CommandError(f"Ngày «{options['as_of']}» không đúng dạng YYYY-MM-DD") from exc
-        plan, _run = reminder_run(as_of=as_of, dry_run=options["dry_run"])
+        try:
+            plan, _run = reminder_run(as_of=as_of, dry_run=options["dry_run"])
+        except OperationalError as exc:
+            raise CommandError(
+                _("Hàng đợi (Redis) không nhận việc gửi thư: %(error)s. Lần chạy chưa được ghi là xong; "
+                  "lần kiểm tra sau sẽ chạy lại và gửi các thư còn chờ.") % {"error": exc}
+            ) from exc
         for body in sorted(plan.bodies.values(), key=lambda b: b.agency.name):
             self.stdout.write(
                 f"{body.agency.name}: overdue={body.count('overdue')} due_soon={body.count('due_soon')} "
