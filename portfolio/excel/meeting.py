@@ -233,7 +233,7 @@ def _overdue_sheet(workbook, styles, rows, as_of, line):
 
 
 TARGET_HEADERS = ("Chỉ tiêu", "ĐVT", "Chỉ tiêu Nghị quyết", "Ước thực hiện", "Đánh giá", "Tỷ lệ thực hiện so với chỉ tiêu", "Cơ quan theo dõi")
-TARGET_WIDTHS = (48, 14, 26, 24, 16, 16, 30)
+TARGET_WIDTHS = (44, 10, 20, 20, 12, 12, 22)  # 140 wide, as "Quá hạn": A4 landscape at full size (9 pt and more on paper)
 
 
 def _targets_sheet(workbook, styles, figures, as_of, line):
