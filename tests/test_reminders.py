@@ -366,17 +366,6 @@ def test_the_batch_skips_a_digest_another_worker_holds_and_takes_one_a_dead_work
     }
     assert digests_send(digest_ids=[dead.pk, fresh.pk]) == {} and len(mail.outbox) == 2  # nothing goes twice
 
-
-def test_reminder_plan_leaves_out_a_withdrawn_task(world):
-    """Finding 3: a task withdrawn from the programme (kept for its reports) is chased no more."""
-    bodies, make = world
-    kept, withdrawn = make(), make()
-    withdrawn.withdrawn_on, withdrawn.withdrawn_in = date(2026, 11, 1), "ban-sua-doi.txt"
-    withdrawn.save()
-    plan = reminder_plan(as_of=DUE + timedelta(days=1), config=Config())
-    assert {task_id for task_id, _reason, _steps in items(plan, bodies["lead"])} == {kept.pk}
-
-
     # The digest the live worker held is sent later: by that worker, or, if it dies too, by the beat check once its
     # lease has run out.
     from portfolio.services.reminders import digests_requeue
@@ -386,6 +375,16 @@ def test_reminder_plan_leaves_out_a_withdrawn_task(world):
     assert digests_requeue() == 1
     assert [m.to[0] for m in mail.outbox[2:]] == ["btv@example.vn"]
     assert set(Digest.objects.values_list("state", flat=True)) == {DigestState.SENT} and digests_requeue() == 0
+
+
+def test_reminder_plan_leaves_out_a_withdrawn_task(world):
+    """Finding 3: a task withdrawn from the programme (kept for its reports) is chased no more."""
+    bodies, make = world
+    kept, withdrawn = make(), make()
+    withdrawn.withdrawn_on, withdrawn.withdrawn_in = date(2026, 11, 1), "ban-sua-doi.txt"
+    withdrawn.save()
+    plan = reminder_plan(as_of=DUE + timedelta(days=1), config=Config())
+    assert {task_id for task_id, _reason, _steps in items(plan, bodies["lead"])} == {kept.pk}
 
 
 def test_beat_check_takes_back_a_digest_stuck_sending_past_its_lease_and_a_lost_pending_one(world, settings, django_capture_on_commit_callbacks):
