@@ -11,7 +11,7 @@ from django.core.management import call_command
 from portfolio.assessment import BEHIND, EXCEEDED, MET, NO_DATA, NOT_MET, ON_TRACK, Goal, Reading, assess, compare, share
 from portfolio.choices import Assessment, ReviewState, TargetGroup, UserKind
 from portfolio.models import Agency, Target, TargetFigure, TargetReminder, TargetValue
-from portfolio.reminders import reminder_plan
+from portfolio.reminder_selection import reminder_plan
 from portfolio.seedparse import SourceError, parse_targets
 from portfolio.targetfigures import FIGURES, TRACKING, parse_phrase
 

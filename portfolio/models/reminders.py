@@ -1,5 +1,6 @@
 """The reminder job's settings and what it sent: digests, reminders, runs."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..choices import DigestState, ReminderReason
+from ..reminder_settings import parse_day_months, parse_thresholds
 from .base import COMMENT_MAX, TimeStamped, bounded
 from .programme import Agency, Task
 
@@ -45,10 +47,6 @@ class ReminderSettings(TimeStamped):
         return cls.objects.order_by("pk").first() or cls.objects.create()
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
-        from ..reminders import parse_day_months, parse_thresholds
-
         errors = {}
         try:
             parse_thresholds(self.due_soon_thresholds)
