@@ -349,7 +349,8 @@ def worker(db: str, tasks: int) -> list[dict]:
 
     from portfolio.choices import AgencyKind, ReminderReason, WorkStatus, labels
     from portfolio.models import ReminderSettings
-    from portfolio.reminders import parse_thresholds, responsible_of
+    from portfolio.reminder_selection import responsible_of
+    from portfolio.reminder_settings import parse_thresholds
     from portfolio.services.reminders import reminder_run
 
     settings_row = ReminderSettings.current()  # a deployment has its settings row; the rolled-back runs must not each create it

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .catalogue import ascii_fold
 from .choices import Assessment, FundingCategory, Role, ScheduleState, TargetGroup, TaskKind, WorkStatus
+from .dateinput import DATE_INPUT_FORMATS
 from .models import Agency, Assignment, Section, TargetFigure, Task
-from .selectors import DATE_INPUT_FORMATS
 
 # dd/mm/yyyy whatever the browser's language (a date input would show 11/23/2026 in an English browser)
 DATE_INPUT = forms.DateInput(format="%d/%m/%Y", attrs={

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from .choices import LEAD_SIDE_ROLES, DigestState, Role, ScheduleState, WorkStatus
+from .dateinput import parse_date_input
+from .filtersets import TaskFilterSet
 from .models import Agency, Assignment, Digest, Task
 
 # Most urgent first: the order the list sorts the state column by.
@@ -30,20 +32,6 @@ STATE_RANK = {
 def today() -> date:
     """Today in Cần Thơ (TIME_ZONE, Asia/Ho_Chi_Minh), whatever the server's clock zone: at 00:30 there it is already tomorrow in UTC terms."""
     return timezone.localdate()
-
-
-# Dates typed on the site's pages are dd/mm/yyyy whatever the browser's language; links may carry YYYY-MM-DD.
-DATE_INPUT_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
-
-
-def parse_date_input(value: str) -> date | None:
-    """A date typed as dd/mm/yyyy (or YYYY-MM-DD, as in links); None if it is neither."""
-    for pattern in DATE_INPUT_FORMATS:
-        try:
-            return datetime.strptime(value.strip(), pattern).date()
-        except ValueError:
-            continue
-    return None
 
 
 def parse_as_of(value: str | None) -> tuple[date, str]:
@@ -158,8 +146,6 @@ def task_queryset(*, as_of: date, due_soon_days: int | None = None, bodies: str 
 
 def task_list(*, data, as_of: date, queryset: QuerySet[Task] | None = None):
     """The filtered task list the page, the export and the jobs share; returns the bound FilterSet."""
-    from .filtersets import TaskFilterSet
-
     base = queryset if queryset is not None else task_queryset(as_of=as_of)
     return TaskFilterSet(data=data, queryset=base)
 

@@ -57,7 +57,7 @@ class TargetDetailView(AsOfMixin, TemplateView):
 
 def official_report(request):
     """The official report (Word, Party document format) for a date and the list's filters."""
-    from .selectors import parse_date_input
+    from .dateinput import parse_date_input
     from .word.official_report import FilterError, official_report_docx
 
     if not access.can_export_official_report(request.user):

@@ -14,6 +14,7 @@ from .services.reminders import (
     reminder_run,
     reminders_due_now,
 )
+from .services.uploads import uploads_clear_stale
 
 
 def retry_countdown(retries: int) -> int:
@@ -61,3 +62,9 @@ def send_digest_task(self, digest_id: int) -> str:
 def send_digests_task(digest_ids: list[int]) -> dict:
     """Send the day's digests over one connection; one that cannot go now is retried on its own (send_digest_task)."""
     return digests_send(digest_ids=digest_ids)
+
+
+@shared_task
+def clear_stale_uploads_task() -> int:
+    """Beat calls this hourly: uploads whose preview nobody answered do not stay on disk (uploads_clear_stale)."""
+    return uploads_clear_stale()

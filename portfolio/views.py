@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import re
-import time
-import uuid
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -31,12 +27,14 @@ from django_tables2 import SingleTableMixin
 from config.celery import app as celery_app
 
 from . import access
+from .charts import dashboard_charts
 from .choices import LEAD_SIDE_ROLES, Role, ScheduleState
 from .excel.meeting import meeting_workbook
 from .excel import reader as source_reader
 from .excel.reader import WorkbookError, check_archive, is_programme_workbook, read_programme_workbook, sniff_source
 from .seedparse import SourceError
 from .services.programme import programme_diff, programme_import
+from .services.uploads import is_upload_token, upload_bytes, upload_discard, upload_path, upload_store
 from .excel.writer import table_workbook
 from .filtersets import DATE_INPUT, TaskFilterSet
 from .freshness import cached
@@ -206,34 +204,12 @@ def _compute_dashboard(as_of, tasks=None) -> dict:
         base = base.filter(pk__in=tasks.values("pk"))
     summary = programme_summary(as_of=as_of, tasks=tasks)
     bodies = body_summary(as_of=as_of, task_ids=tasks.values("pk") if tasks is not None else None)
-    chart_max = max((b["total"] for b in bodies), default=0) or 1
-    for body in bodies:
-        body["bars"] = [
-            (state, body[key], round(600 * body[key] / chart_max))
-            for state, key in (
-                ("done_on_time", "done_on_time"), ("done_late", "done_late"), ("overdue", "overdue"),
-                ("due_soon", "due_soon"), ("on_track", "on_track"), ("unscheduled", "unscheduled"),
-            )
-        ]
-        offset = 0
-        positioned = []
-        for state, count, width in body["bars"]:
-            positioned.append((state, count, width, offset))
-            offset += width
-        body["bars"] = positioned
-    year_max = max((n for _y, n in summary["by_year"]), default=0) or 1
     return {
         "summary": summary,
         "bodies": bodies,
         "overdue": list(base.filter(schedule_state=ScheduleState.OVERDUE).prefetch_related(None).order_by("next_due_date", "number")[:25]),
         "due_soon": list(base.filter(schedule_state=ScheduleState.DUE_SOON).prefetch_related(None).order_by("next_due_date", "number")[:25]),
-        "year_bars": [
-            (year, n, round(150 * n / year_max), 20 + 80 * i, 175 - round(150 * n / year_max))
-            for i, (year, n) in enumerate(summary["by_year"])
-        ],
-        # Room for eight years at least: the chart scales to the column's width, so one year alone made a bar a page tall.
-        "year_chart_width": 40 + 80 * max(len(summary["by_year"]), 8),
-        "body_chart_height": 20 * min(len(bodies), 12) + 4,
+        **dashboard_charts(by_year=summary["by_year"], bodies=bodies),
         "lead_side_roles": LEAD_SIDE_ROLES,
     }
 
@@ -342,27 +318,6 @@ def agency_workbook_download(request, pk):
     return response
 
 
-IMPORT_DIR = "imports"
-IMPORT_MAX_AGE = timedelta(hours=1)
-
-
-def _import_storage():
-    root = Path(settings.MEDIA_ROOT) / IMPORT_DIR
-    root.mkdir(parents=True, exist_ok=True)
-    cutoff = time.time() - IMPORT_MAX_AGE.total_seconds()
-    for stale in [*root.glob("*.xlsx"), *root.glob("*.json")]:  # abandoned previews do not stay on disk
-        if stale.stat().st_mtime < cutoff:
-            stale.unlink(missing_ok=True)
-    return root
-
-
-def _upload_bytes(upload) -> bytes:
-    upload.seek(0)  # a check before this one may have read it
-    data = upload.read()
-    upload.seek(0)
-    return data
-
-
 def import_upload(request):
     """Upload an agency workbook; the preview is shown before anything is written."""
     if not access.may_import(request.user):
@@ -374,7 +329,7 @@ def import_upload(request):
             error = _("Chọn tệp .xlsx để tải lên.")
         elif upload.size > settings.PORTFOLIO_XLSX_MAX_BYTES:
             error = _("Tệp vượt quá dung lượng cho phép.")
-        elif (kind := sniff_source(_upload_bytes(upload)))[0] != source_reader.XLSX:
+        elif (kind := sniff_source(upload_bytes(upload)))[0] != source_reader.XLSX:
             # by content, not by name: a .ods or .xls renamed .xlsx is named for what it is
             error = _("Tệp «%(name)s» là %(what)s. Trang này chỉ nhận bảng tính Excel .xlsx (biểu mẫu báo cáo của cơ quan, hoặc danh mục theo mẫu «Danh mục»); phụ lục dạng văn bản được nạp bằng lệnh import_programme. Hãy mở tệp và lưu lại thành .xlsx.") % {
                 "name": upload.name, "what": kind[1] or _("tệp văn bản")}
@@ -384,8 +339,7 @@ def import_upload(request):
                 check_archive(data, name=upload.name)  # a refused file is never stored
             except WorkbookError as exc:
                 return render(request, "portfolio/import_upload.html", {"error": str(exc)})
-            token = uuid.uuid4().hex
-            (_import_storage() / f"{token}.xlsx").write_bytes(data)
+            token = upload_store(data=data)
             request.session[f"import-{token}"] = upload.name
             return redirect("portfolio:import_preview", token=token)
     return render(request, "portfolio/import_upload.html", {"error": error})
@@ -408,16 +362,13 @@ def import_preview(request, token):
     try:
         return _import_preview(request, token)
     except Exception:
-        if re.fullmatch(r"[0-9a-f]{32}", token):
-            for suffix in (".xlsx", ".json"):
-                (_import_storage() / f"{token}{suffix}").unlink(missing_ok=True)
+        upload_discard(token=token)
         raise
 
 
 def _import_preview(request, token):
     name = request.session.get(f"import-{token}")
-    path = _import_storage() / f"{token}.xlsx"
-    if not name or not re.fullmatch(r"[0-9a-f]{32}", token) or not path.exists():
+    if not name or not is_upload_token(token) or not (path := upload_path(token)).exists():
         raise Http404
     stored = path.with_suffix(".json")  # the preview as shown: the confirmation applies it without reading the file again
     data = path.read_bytes()

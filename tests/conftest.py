@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-ROOT = Path(__file__).resolve().parent.parent
+from .helpers import ROOT, make_user
 SEED = ROOT / "seeds" / "001_b50851294415a046.txt"
 CODE = "02-CTr/TU"
 
@@ -47,6 +47,14 @@ def programme(db):
     if found is None or found.tasks.count() != 252:
         load_programme()
     return Programme.objects.get(code=CODE)
+
+
+@pytest.fixture
+def office(programme):
+    """The Office's account ("vanphong"): staff, in the Office's group, as the Office signs in."""
+    from portfolio.choices import UserKind
+
+    return make_user("vanphong", UserKind.OFFICE)
 
 
 @pytest.fixture

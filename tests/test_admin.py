@@ -8,11 +8,6 @@ from .catalogues import english_words
 from .helpers import admin_change_data, form_data
 
 
-@pytest.fixture
-def office(db):
-    return get_user_model().objects.create_user("vanphong", password="mat-khau-du-dai-12", is_staff=True, is_superuser=True)
-
-
 def test_admin_requires_login(client, db):
     response = client.get("/admin/portfolio/task/")
     assert response.status_code == 302 and "/login/?next=/admin/portfolio/task/" in response["Location"]

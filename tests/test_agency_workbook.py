@@ -12,7 +12,7 @@ from portfolio.choices import UserKind
 from portfolio.models import Agency, ProgressReport, Task
 from portfolio.services.excel_import import agency_tasks_for_reporting, agency_workbook_export
 
-from .test_permissions import csrf_client, csrf_post, make_user
+from .helpers import csrf_client, csrf_post, make_user
 
 AS_OF = date(2026, 11, 22)
 

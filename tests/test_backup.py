@@ -17,8 +17,7 @@ from portfolio.choices import UserKind
 from portfolio.models import Agency, ProgressReport, ReportAttachment, Task
 
 from .conftest import ROOT
-from .test_permissions import OWN, csrf_client, make_user, report_post
-from .test_reports import pdf
+from .helpers import csrf_client, make_user, OWN, pdf, report_post
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -107,7 +106,7 @@ print(n)
 def test_backup_taken_while_another_process_writes_restores_every_row(programme, tmp_path, target_database):
     """A backup is one snapshot: bodies and their assignments added by another process during it are in the archive
     together or not at all, and the archive restores (before, an assignment pointed at a body missing from it)."""
-    from .test_celery_integration import database_url
+    from .helpers import database_url
 
     stop = tmp_path / "stop"
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=database_url(), DATABASE_CONN_MAX_AGE="0")

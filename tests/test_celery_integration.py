@@ -2,44 +2,24 @@
 
 import email
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import time
-from datetime import timedelta
 from email.header import decode_header, make_header
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
-from portfolio.choices import AgencyKind, DigestState, Role
-from portfolio.models import Agency, Assignment, Digest, Programme, Reminder, ReminderRun, ReminderSettings, Section, Task
-from portfolio.services import task_apply_schedule
+from portfolio.choices import DigestState
+from portfolio.models import Digest, Reminder, ReminderRun
 
 from .conftest import ROOT
 from .processes import Processes, RedisServer, wait_for
+from .helpers import bodies, database_url, redis_available  # noqa: F401  (fixtures among them)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def redis_available():
-    """Each test runs its own redis-server (tests/processes.py): nothing is shared with another test or another run."""
-    if shutil.which("redis-server") is None:
-        if os.environ.get("CI_REQUIRE_SERVICES"):
-            pytest.fail("redis-server is not installed")
-        pytest.skip("redis-server is not installed (apt-get install redis-server)")
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -99,29 +79,6 @@ def messages(mail_dir: Path) -> list:
                 message = email.message_from_string(chunk.strip())
                 found.append((str(make_header(decode_header(message["Subject"]))), message["To"]))
     return found
-
-
-@pytest.fixture
-def bodies():
-    """Five bodies with addresses, each owing reminders today, and the Office's address."""
-    Programme.objects.all().delete()
-    programme = Programme.objects.create(code="TICH-HOP", title="Thử tích hợp")
-    section = Section.objects.create(programme=programme, numeral="I", title="Mục I")
-    today = timezone.localdate()
-    result = []
-    for n in range(1, 6):
-        agency = Agency.objects.create(name=f"Sở thử số {n}", kind=AgencyKind.GOVERNMENT, emails=f"so{n}@example.vn")
-        for k, deadline in enumerate((f"Năm {today.year - 1}", f"Tháng {today.month}/{today.year}")):
-            task = Task.objects.create(programme=programme, section=section, number=n * 10 + k, title=f"Nhiệm vụ {n}.{k}", lead_text=agency.name, deadline_text=deadline)
-            task_apply_schedule(task=task)
-            task.save()
-            Assignment.objects.create(task=task, agency=agency, role=Role.LEAD)
-        result.append(agency)
-    config = ReminderSettings.current()
-    config.office_emails = "vanphong@example.vn"
-    config.run_at = "00:00"
-    config.save()
-    return result
 
 
 def body_messages(mail_dir):

@@ -228,12 +228,12 @@ def test_oversized_upload_is_refused(settings):
         open_workbook(workbook_of_empty(), name="lon.xlsx")
 
 
-def test_office_uploads_a_programme_workbook_previews_then_applies(programme, tmp_path, settings):
-    from .test_permissions import csrf_client, csrf_post, make_user
+def test_office_uploads_a_programme_workbook_previews_then_applies(programme, tmp_path, settings, office):
+    from .helpers import csrf_client, csrf_post, make_user
     from portfolio.choices import UserKind
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    office = csrf_client(make_user("vanphong", UserKind.OFFICE))
+    office = csrf_client(office)
     book = load_workbook(io.BytesIO(workbook_of()))
     book["Danh mục"]["B6"] = "Tên mới sau khi sửa danh mục"
     buffer = io.BytesIO()

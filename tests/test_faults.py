@@ -20,7 +20,7 @@ from portfolio.models import Digest, ReminderRun
 
 from .conftest import ROOT
 from .processes import Processes, RedisServer, SmtpHandler, children, free_port, python, wait_for
-from .test_celery_integration import bodies, database_url  # noqa: F401
+from .helpers import bodies, database_url  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 OFFICE = "vanphong@example.vn"

@@ -14,7 +14,7 @@ from docx import Document
 from portfolio.choices import ReviewState, UserKind, WorkStatus
 from portfolio.models import TargetFigure, TargetValue, Task
 
-from .test_permissions import csrf_client, make_user
+from .helpers import csrf_client, make_user
 
 AS_OF = date(2026, 11, 23)
 
@@ -117,8 +117,8 @@ def test_official_report_honours_the_task_filters(reported, tmp_path):
     assert "Không có nhiệm vụ quá hạn." in body
 
 
-def test_official_report_button_for_office_and_viewers_only(reported, client):
-    office = csrf_client(make_user("vanphong", UserKind.OFFICE))
+def test_official_report_button_for_office_and_viewers_only(reported, client, office):
+    office = csrf_client(office)
     page = office.get("/").content.decode()
     assert 'id="official-report"' in page
     response = office.get(f"/reports/official.docx?as_of={AS_OF.isoformat()}")

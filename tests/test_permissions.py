@@ -5,54 +5,21 @@ from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.test import Client
 from openpyxl import load_workbook
 
 from portfolio.choices import ReviewState, UserKind, WorkStatus
 from portfolio.models import Agency, ProgressReport, Task
 
-from .helpers import admin_change_data, inline_prefix
-
-PASSWORD = "mat-khau-du-dai-12"
-OWN, COORDINATED, OTHER = 1, 28, 47  # Ban Tổ chức advises task 1, coordinates 28, has no role in 47
-
-
-def make_user(username, kind, *agencies):
-    user = get_user_model().objects.create_user(username, password=PASSWORD, is_staff=kind != "nobody")
-    if kind in UserKind.values:
-        user.groups.add(Group.objects.get(name=kind))
-    for name in agencies:
-        Agency.objects.get(name=name).members.add(user)
-    return user
+from .helpers import admin_change_data, COORDINATED, csrf_client, csrf_post, inline_prefix, make_user, OTHER, OWN, PASSWORD, pdf_upload, report_post, task
 
 
 @pytest.fixture
-def users(programme):
+def users(programme, office):
     return {
-        "office": make_user("vanphong", UserKind.OFFICE),
+        "office": office,
         "reporter": make_user("bantochuc", UserKind.REPORTER, "Ban Tổ chức Thành ủy"),
         "viewer": make_user("lanhdao", UserKind.VIEWER),
     }
-
-
-def csrf_client(user):
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(user)
-    return client
-
-
-def csrf_post(client, url, data):
-    """POST as the browser does: fetch the page first for the CSRF cookie, then send the token."""
-    client.get(url)
-    if "csrftoken" not in client.cookies:
-        client.get("/")  # a forbidden page sets no token; any page with a form does
-    data = dict(data, csrfmiddlewaretoken=client.cookies["csrftoken"].value)
-    return client.post(url, data)
-
-
-def task(number):
-    return Task.objects.get(number=number)
 
 
 def snapshot():
@@ -62,34 +29,6 @@ def snapshot():
         Task.history.count(),
         ProgressReport.history.count(),
     )
-
-
-def pdf_upload(name="bao-cao.pdf"):
-    upload = io.BytesIO(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
-    upload.name = name
-    return upload
-
-
-def report_post(client, number, agency_name="Ban Tổ chức Thành ủy", **extra):
-    url = f"/admin/portfolio/task/{task(number).pk}/change/"
-    page = client.get(url)
-    if page.status_code != 200:
-        return page
-    prefix = inline_prefix(page, "progressreport")
-    agency = Agency.objects.get(name=agency_name)
-    data = admin_change_data(page)
-    data.update(
-        {
-            f"{prefix}-TOTAL_FORMS": int(data[f"{prefix}-INITIAL_FORMS"]) + 1,
-            f"{prefix}-0-agency": agency.pk,
-            f"{prefix}-0-period": "Quý IV/2026",
-            f"{prefix}-0-status": WorkStatus.IN_PROGRESS,
-            f"{prefix}-0-percent": 40,
-            f"{prefix}-0-results": "Đã xây dựng dự thảo",
-        }
-    )
-    data.update(extra)
-    return csrf_post(client, url, data)
 
 
 def forged_report_post(client, number):

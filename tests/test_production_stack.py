@@ -24,8 +24,7 @@ from portfolio.models import Agency, ReminderRun, ReminderSettings
 
 from .conftest import ROOT
 from .processes import Processes, RedisServer, free_port, wait_for
-from .test_celery_integration import database_url, redis_available  # noqa: F401
-from .test_security import production_env
+from .helpers import database_url, production_env, redis_available  # noqa: F401  (fixtures among them)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "Cần-Thơ-xanh-2030"

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import ROOT
-from .test_security import production_env
+from .helpers import production_env
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 HOST = "theodoi.thanhuy.cantho.local"  # DJANGO_ALLOWED_HOSTS of .env.example

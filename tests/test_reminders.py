@@ -9,7 +9,8 @@ from django.core.management import call_command
 
 from portfolio.choices import AgencyKind, DigestState, ReminderReason, ReviewState, Role, WorkStatus
 from portfolio.models import Agency, Assignment, Digest, ProgressReport, Programme, Reminder, ReminderSettings, Section, Task
-from portfolio.reminders import Config, parse_day_months, parse_thresholds, reminder_plan
+from portfolio.reminder_selection import Config, reminder_plan
+from portfolio.reminder_settings import parse_day_months, parse_thresholds
 from portfolio.services import task_apply_schedule
 from portfolio.services.reminders import reminder_run
 

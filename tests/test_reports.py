@@ -11,8 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from portfolio.choices import UserKind
 from portfolio.models import Agency, ProgressReport, ReportAttachment, Task
 
-from .helpers import admin_change_data, inline_prefix
-from .test_permissions import OWN, csrf_client, csrf_post, make_user, report_post, task
+from .helpers import admin_change_data, csrf_client, csrf_post, inline_prefix, make_user, OWN, pdf, report_post, task
 
 
 @pytest.fixture
@@ -22,9 +21,9 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture
-def users(programme):
+def users(programme, office):
     return {
-        "office": make_user("vanphong", UserKind.OFFICE),
+        "office": office,
         "office2": make_user("vanphong2", UserKind.OFFICE),
         "reporter": make_user("bantochuc", UserKind.REPORTER, "Ban Tổ chức Thành ủy"),
         "viewer": make_user("lanhdao", UserKind.VIEWER),
@@ -62,13 +61,6 @@ def test_concurrent_report_reviews_the_second_is_refused(users, media):
     assert response.status_code == 200 and "đã được người khác cập nhật" in response.content.decode()
     report.refresh_from_db()
     assert report.review_state == "accepted" and report.review_comment == ""
-
-
-def pdf(name="bao-cao.pdf", size=None):
-    body = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-    if size:
-        body += b"0" * (size - len(body))
-    return SimpleUploadedFile(name, body, content_type="application/pdf")
 
 
 def docx():

@@ -1,7 +1,5 @@
 """Deployment settings, security headers, CSRF, sessions, passwords and the login lockout."""
 
-import os
-import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -18,20 +16,9 @@ from django.utils import timezone
 from portfolio.choices import UserKind
 
 from .conftest import ROOT
+from .helpers import production_env
 
 PASSWORD = "mat-khau-du-dai-12"
-
-
-def production_env(**extra) -> dict:
-    """The values of .env.example, as an operator would set them."""
-    env = {"PATH": os.environ["PATH"]}
-    for line in (ROOT / ".env.example").read_text().splitlines():
-        match = re.match(r"^([A-Z_]+)=(.*)$", line)
-        if match:
-            env[match[1]] = match[2]
-    env["DATABASE_URL"] = f"sqlite:///{ROOT / 'var' / 'deploy-check.sqlite3'}"
-    env.update(extra)
-    return env
 
 
 def manage(*args, env):
@@ -87,13 +74,6 @@ def test_password_rules(db, password, ok):
     else:
         with pytest.raises(ValidationError):
             validate_password(password, user)
-
-
-@pytest.fixture
-def office(programme):
-    user = get_user_model().objects.create_user("vanphong", password=PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name=UserKind.OFFICE))
-    return user
 
 
 @pytest.mark.parametrize(

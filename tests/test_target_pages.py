@@ -8,13 +8,13 @@ from django.utils import timezone
 from portfolio.choices import ReviewState, TargetGroup, UserKind
 from portfolio.models import Agency, Target, TargetFigure, TargetValue, Task
 
-from .test_permissions import csrf_client, make_user
+from .helpers import csrf_client, make_user
 
 
 @pytest.fixture
-def users(programme):
+def users(programme, office):
     return {
-        "office": make_user("vanphong", UserKind.OFFICE),
+        "office": office,
         "construction": make_user("soxaydung", UserKind.REPORTER, "Sở Xây dựng"),
         "viewer": make_user("lanhdao", UserKind.VIEWER),
     }

@@ -11,13 +11,12 @@ from django.core.management import call_command
 from portfolio.assessment import BEHIND, EXCEEDED, MET, NO_DATA, NOT_MET, ON_TRACK, Goal, Reading, assess, compare, share
 from portfolio.choices import Assessment, ReviewState, TargetGroup, UserKind
 from portfolio.models import Agency, Target, TargetFigure, TargetReminder, TargetValue
-from portfolio.reminders import reminder_plan
+from portfolio.reminder_selection import reminder_plan
 from portfolio.seedparse import SourceError, parse_targets
 from portfolio.targetfigures import FIGURES, TRACKING, parse_phrase
 
 from .conftest import ROOT, SEED
-from .helpers import admin_change_data, inline_prefix
-from .test_permissions import csrf_client, csrf_post, make_user
+from .helpers import admin_change_data, csrf_client, csrf_post, inline_prefix, make_user
 
 SEED_002 = ROOT.parent / "shared" / "seeds" / "002_53b28863bbb8a02e.txt"
 SEED_002 = SEED_002 if SEED_002.exists() else ROOT / "seeds" / "002_53b28863bbb8a02e.txt"
@@ -289,9 +288,9 @@ def figure(number, position=1):
 
 
 @pytest.fixture
-def target_users(programme):
+def target_users(programme, office):
     return {
-        "office": make_user("vanphong", UserKind.OFFICE),
+        "office": office,
         "construction": make_user("soxaydung", UserKind.REPORTER, "Sở Xây dựng"),
         "viewer": make_user("lanhdao", UserKind.VIEWER),
     }

@@ -11,29 +11,28 @@ from portfolio.models import Task
 from portfolio.selectors import task_queryset
 from portfolio.services import milestone_complete, task_complete, task_reopen
 
-from .helpers import admin_change_data, inline_prefix
-from .test_permissions import csrf_client, csrf_post, make_user, task
+from .helpers import admin_change_data, csrf_client, csrf_post, inline_prefix, make_user, task
 
 TWO_STEPS = 1  # "Năm 2027 và 2030"
 DUE_2025 = 28
 
 
 @pytest.fixture
-def office(programme):
-    return csrf_client(make_user("vanphong", UserKind.OFFICE))
+def office_client(office):
+    return csrf_client(office)
 
 
 def change_url(number):
     return f"/admin/portfolio/task/{task(number).pk}/change/"
 
 
-def test_milestone_complete_in_the_admin_moves_the_next_due_date(office):
+def test_milestone_complete_in_the_admin_moves_the_next_due_date(office_client):
     """Finding 1: the "Năm 2027" step marked done left "Hạn kế tiếp" at 31/12/2027."""
     url = change_url(TWO_STEPS)
-    page = office.get(url)
+    page = office_client.get(url)
     prefix = inline_prefix(page, "milestone")
     data = admin_change_data(page, **{f"{prefix}-0-completed_on": "20/11/2026"})
-    assert csrf_post(office, url, data).status_code == 302
+    assert csrf_post(office_client, url, data).status_code == 302
     done = task(TWO_STEPS)
     assert done.milestones.get(position=1).completed_on == date(2026, 11, 20)
     assert done.next_due_date == date(2030, 12, 31)
@@ -49,12 +48,12 @@ def test_milestone_complete_reopened_step_drives_the_due_date_again(programme):
     assert task(TWO_STEPS).next_due_date == date(2027, 12, 31)
 
 
-def test_milestone_complete_in_the_future_is_refused_on_its_field(office):
+def test_milestone_complete_in_the_future_is_refused_on_its_field(office_client):
     url = change_url(TWO_STEPS)
-    page = office.get(url)
+    page = office_client.get(url)
     prefix = inline_prefix(page, "milestone")
     tomorrow = timezone.localdate() + timedelta(days=1)
-    response = csrf_post(office, url, admin_change_data(page, **{f"{prefix}-0-completed_on": f"{tomorrow:%d/%m/%Y}"}))
+    response = csrf_post(office_client, url, admin_change_data(page, **{f"{prefix}-0-completed_on": f"{tomorrow:%d/%m/%Y}"}))
     assert response.status_code == 200
     assert "Ngày hoàn thành mốc không thể ở tương lai" in response.content.decode()
     assert task(TWO_STEPS).milestones.get(position=1).completed_on is None
@@ -81,14 +80,14 @@ def test_task_edit_dates_keeps_a_completed_step(programme):
         (WorkStatus.IN_PROGRESS, "today", "Chỉ ghi ngày hoàn thành khi tình trạng là «Hoàn thành»."),
     ],
 )
-def test_task_admin_completion_rules_are_field_errors(office, status, completed_on, field_error):
+def test_task_admin_completion_rules_are_field_errors(office_client, status, completed_on, field_error):
     """Finding 2: done without a date was accepted, a future date too, and a date on an open task showed the
     database's «Vi phạm ràng buộc "task_completed_only_when_done"»."""
     today = timezone.localdate()
     typed = {"": "", "today": f"{today:%d/%m/%Y}", "tomorrow": f"{today + timedelta(days=1):%d/%m/%Y}"}[completed_on]
     before = Task.objects.get(number=DUE_2025)
     url = change_url(DUE_2025)
-    response = csrf_post(office, url, admin_change_data(office.get(url), status=status, progress=100, completed_on=typed))
+    response = csrf_post(office_client, url, admin_change_data(office_client.get(url), status=status, progress=100, completed_on=typed))
     assert response.status_code == 200
     form = response.context["adminform"].form
     assert any(field_error in message for message in form.errors.get("completed_on", []))
@@ -121,10 +120,10 @@ def test_task_reopen_clears_the_completion_date(programme):
     assert (reopened.status, reopened.progress, reopened.completed_on) == (WorkStatus.IN_PROGRESS, 80, None)
 
 
-def test_task_admin_complete_then_reopen(office):
+def test_task_admin_complete_then_reopen(office_client):
     url = change_url(DUE_2025)
     today = f"{timezone.localdate():%d/%m/%Y}"
-    assert csrf_post(office, url, admin_change_data(office.get(url), status=WorkStatus.DONE, progress=100, completed_on=today)).status_code == 302
+    assert csrf_post(office_client, url, admin_change_data(office_client.get(url), status=WorkStatus.DONE, progress=100, completed_on=today)).status_code == 302
     assert task(DUE_2025).completed_on == timezone.localdate()
-    assert csrf_post(office, url, admin_change_data(office.get(url), status=WorkStatus.IN_PROGRESS, progress=90, completed_on="")).status_code == 302
+    assert csrf_post(office_client, url, admin_change_data(office_client.get(url), status=WorkStatus.IN_PROGRESS, progress=90, completed_on="")).status_code == 302
     assert (task(DUE_2025).status, task(DUE_2025).completed_on) == (WorkStatus.IN_PROGRESS, None)

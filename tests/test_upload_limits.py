@@ -147,3 +147,25 @@ def test_report_text_over_its_limit_is_refused_by_the_admin_form(programme):
     assert response.status_code == 200
     assert f"{REPORT_TEXT_MAX:,}".replace(",", ".") in response.content.decode() or str(REPORT_TEXT_MAX) in response.content.decode()
     assert not ProgressReport.objects.exists()
+
+
+def test_clear_stale_uploads_task_removes_only_abandoned_uploads(settings, tmp_path):
+    """The beat task, not a request, clears uploads and previews older than an hour; fresher ones stay."""
+    import os
+    import time
+
+    from portfolio.services.uploads import IMPORT_DIR
+    from portfolio.tasks import clear_stale_uploads_task
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    root = tmp_path / IMPORT_DIR
+    root.mkdir()
+    old, fresh, preview = root / ("a" * 32 + ".xlsx"), root / ("b" * 32 + ".xlsx"), root / ("a" * 32 + ".json")
+    for path in (old, fresh, preview):
+        path.write_bytes(b"x")
+    two_hours_ago = time.time() - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    os.utime(preview, (two_hours_ago, two_hours_ago))
+    assert clear_stale_uploads_task.delay().get() == 2
+    assert sorted(p.name for p in root.iterdir()) == [fresh.name]
+    assert settings.CELERY_BEAT_SCHEDULE["stale-uploads"]["task"] == "portfolio.tasks.clear_stale_uploads_task"

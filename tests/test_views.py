@@ -19,11 +19,6 @@ Q_AS_OF = "as_of=2026-11-22"
 
 
 @pytest.fixture
-def office(db):
-    return get_user_model().objects.create_user("vanphong", password="mat-khau-du-dai-12", is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
 def signed_in(client, office):
     client.force_login(office)
     return client

@@ -237,6 +237,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE = {
     # Checks every quarter hour; runs once a day after the time the Office set (ReminderSettings.run_at).
     "reminders": {"task": "portfolio.tasks.run_reminders_task", "schedule": int(os.environ.get("PORTFOLIO_REMINDER_CHECK_SECONDS", "900"))},
+    # Uploaded workbooks whose preview was never answered (services/uploads.py) are removed after an hour.
+    "stale-uploads": {"task": "portfolio.tasks.clear_stale_uploads_task", "schedule": 3600},
 }
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

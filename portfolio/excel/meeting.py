@@ -16,7 +16,7 @@ from django.utils import timezone
 from ..choices import ReviewState, ScheduleState, WorkStatus, labels
 from ..freshness import cached
 from ..models import ProgressReport, TargetFigure, Task
-from ..reminders import responsible_of
+from ..reminder_selection import responsible_of
 from ..selectors import FIELD_SEP, bodies_subquery, body_summary, figure_rows, parse_bodies, programme_summary, target_table
 from .columns import (
     CATALOGUE_SHEET,

@@ -16,7 +16,7 @@ from kombu.exceptions import OperationalError
 
 from ..choices import DigestState, ReminderReason, WorkStatus, labels
 from ..models import Digest, Reminder, ReminderRun, ReminderSettings, TargetReminder, Task
-from ..reminders import BodyPlan, Config, Plan, reminder_plan
+from ..reminder_selection import BodyPlan, Config, Plan, reminder_plan
 from ..selectors import digests_stuck
 
 

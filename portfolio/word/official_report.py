@@ -20,7 +20,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from ..choices import ScheduleState, WorkStatus
-from ..reminders import responsible_of
+from ..reminder_selection import responsible_of
 from ..selectors import assessment_counts, body_summary, figure_rows, parse_bodies, programme_summary, target_table, task_queryset
 
 FONT = "Times New Roman"

@@ -7,9 +7,7 @@ Reminder are left out, so a second run the same day finds nothing to do and a
 run after downtime catches up on what is still due.
 """
 
-from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -19,43 +17,13 @@ from django.utils import timezone
 
 from .choices import AgencyKind, ReminderReason, ReviewState, Role, WorkStatus
 from .models import Agency, Assignment, ProgressReport, Reminder, ReminderSettings, TargetFigure, TargetReminder, TargetValue, Task
+from .reminder_settings import parse_day_months, parse_thresholds
 
 RESPONSIBLE_ROLES = (Role.ADVISING_LEAD, Role.IMPLEMENTING_LEAD)
 TASK_FIELDS = (
     "id", "number", "title", "deadline_text", "start_date", "next_due_date", "is_ongoing", "needs_review", "status", "progress",
     "completed_on", "delegate_id",
 )
-
-
-def parse_thresholds(text: str) -> tuple[int, ...]:
-    """"90, 30, 7" -> (90, 30, 7), largest first."""
-    try:
-        values = sorted({int(part) for part in re.split(r"[,;\s]+", text.strip()) if part}, reverse=True)
-    except ValueError:
-        raise ValueError("Các mốc phải là số ngày nguyên, cách nhau bằng dấu phẩy (ví dụ: 90, 30, 7).") from None
-    if not values or any(v <= 0 or v > 366 for v in values):
-        raise ValueError("Mỗi mốc phải từ 1 đến 366 ngày.")
-    return tuple(values)
-
-
-def parse_day_months(text: str) -> tuple[tuple[int, int], ...]:
-    """"15/06, 15/12" -> ((15, 6), (15, 12)), in calendar order."""
-    result = []
-    for part in re.split(r"[,;\s]+", text.strip()):
-        if not part:
-            continue
-        match = re.fullmatch(r"(\d{1,2})/(\d{1,2})", part)
-        if not match:
-            raise ValueError(f"«{part}» không đúng dạng ngày/tháng (ví dụ 15/12).")
-        day, month = int(match[1]), int(match[2])
-        try:
-            date(2001, month, day)
-        except ValueError:
-            raise ValueError(f"Ngày «{part}» không tồn tại.") from None
-        result.append((day, month))
-    if not result:
-        raise ValueError("Cần ít nhất một hạn báo cáo.")
-    return tuple(sorted(set(result), key=lambda dm: (dm[1], dm[0])))
 
 
 @dataclass(frozen=True)

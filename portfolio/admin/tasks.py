@@ -1,0 +1,289 @@
+"""Tasks, their milestones, assignments, reports and comments on the task's page."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import BadRequest, PermissionDenied
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from .. import access
+from ..choices import ScheduleState, WorkStatus
+from ..forms import MilestoneForm, ProgressReportForm, TaskAdminForm
+from ..models import Assignment, Milestone, ProgressReport, Task, TaskComment
+from ..selectors import schedule_state_expression, today
+from ..services import (
+    milestone_complete,
+    progress_report_submit,
+    task_apply_schedule,
+    task_comment_add,
+    task_delegate,
+    task_complete,
+    task_refresh_next_due,
+    task_refresh_search_text,
+    task_reopen,
+    task_set_state,
+)
+from .base import HistoryAdmin, NotFoundAdmin, OfficeWritesAdmin, SubmissionInline
+
+STATE_LABELS = dict(ScheduleState.choices)
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    form = MilestoneForm
+    extra = 0
+    fields = ["position", "label", "due_date", "is_conditional", "completed_on"]
+
+    def has_add_permission(self, request, obj):
+        return access.is_office(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return access.is_office(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return access.is_office(request.user)
+
+
+class AssignmentInline(MilestoneInline):
+    model = Assignment
+    form = forms.ModelForm
+    fields = ["agency", "role", "position"]
+    autocomplete_fields = ["agency"]
+
+
+class ProgressReportInline(SubmissionInline):
+    """Reports on the task page: earlier ones read-only, a new one only where the user may report."""
+
+    model = ProgressReport
+    form = ProgressReportForm
+    extra = 0
+    fk_name = "task"
+    readonly_fields = ["review_state", "review_comment", "submitted_by", "created_at"]
+    verbose_name = _("báo cáo tiến độ")
+    verbose_name_plural = _("Báo cáo tiến độ")
+
+    def get_fields(self, request, obj=None):
+        return ["agency", "period", "status", "percent", "completed_on", "results", "difficulties", "proposals", "attachments"]
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 1 if obj is not None and access.can_report(request.user, obj) else 0
+
+    @admin.display(description=_("Tệp đính kèm"))
+    def attachments(self, report):
+        """A submitted report's files, as links. The new report's row uses the form's upload field of the same name;
+        without this, the admin read the submitted ones' related manager and the task page failed once a report existed."""
+        links = format_html_join(", ", '<a href="{}">{}</a>', (
+            (reverse("portfolio:attachment_download", args=[file.pk]), file.original_name) for file in report.attachments.all()
+        ))
+        return links or "—"
+
+    def may_submit(self, user, obj) -> bool:
+        return access.can_report(user, obj)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:
+            formset.form.base_fields["agency"].queryset = access.reporting_agencies(request.user, obj)
+        return formset
+
+
+class TaskCommentInline(admin.TabularInline):
+    model = TaskComment
+    extra = 0
+    fields = ["agency", "text", "author", "created_at"]
+    readonly_fields = ["author", "created_at"]
+    verbose_name_plural = _("Ý kiến của các cơ quan")
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 1 if obj is not None and access.can_comment(request.user, obj) else 0
+
+    def has_add_permission(self, request, obj):
+        return obj is not None and access.can_comment(request.user, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return access.is_office(request.user)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None and "agency" in formset.form.base_fields:
+            formset.form.base_fields["agency"].queryset = access.commenting_agencies(request.user, obj)
+        return formset
+
+
+TASK_DEFINITION_FIELDS = [
+    "programme", "section", "number", "title", "kind", "lead_text", "partners_text", "deadline_text",
+    "funding_text", "funding", "status", "progress", "completed_on",
+]
+DERIVED_FIELDS = ["start_date", "due_date", "next_due_date", "is_ongoing", "is_conditional", "needs_review", "review_note", "version", "delegated_by", "delegated_at", "withdrawn_on", "withdrawn_in"]
+
+
+@admin.register(Task)
+class TaskAdmin(HistoryAdmin, NotFoundAdmin):
+    form = TaskAdminForm
+    list_display = ["number", "title", "lead_text", "deadline_text", "next_due_date", "schedule_state_badge", "status", "progress"]
+    list_display_links = ["number", "title"]
+    list_filter = ["section", "kind", "status", "needs_review", "is_ongoing", "funding__category", ("withdrawn_on", admin.EmptyFieldListFilter)]
+    search_fields = ["title", "lead_text", "partners_text", "deadline_text"]
+    list_select_related = ["section", "funding"]
+    list_per_page = 50
+    fieldsets = [
+        (None, {"fields": ["programme", "section", "number", "title", "kind"]}),
+        (_("Cơ quan thực hiện (nguyên văn)"), {"fields": ["lead_text", "partners_text", "delegate", "delegated_by", "delegated_at"]}),
+        (_("Thời hạn"), {"fields": ["deadline_text", "start_date", "due_date", "next_due_date", "is_ongoing", "is_conditional", "needs_review", "review_note"]}),
+        (_("Nguồn lực"), {"fields": ["funding_text", "funding"]}),
+        (_("Tiến độ"), {"fields": ["status", "progress", "completed_on", "version", "withdrawn_on", "withdrawn_in"]}),
+        (None, {"fields": ["edit_version"], "classes": ["hidden"]}),
+    ]
+    autocomplete_fields = ["delegate"]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and object_id:
+            self._refuse_forged_inline_rows(request, object_id)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _refuse_forged_inline_rows(self, request, object_id):
+        """New inline rows the page never offered (a report where one may not report...) are refused outright."""
+        task = self.get_object(request, object_id)
+        if task is None:
+            return
+        allowed = {
+            "reports": (access.can_report(request.user, task), task.reports),
+            "comments": (access.can_comment(request.user, task), task.comments),
+            "milestones": (access.is_office(request.user), task.milestones),
+            "assignments": (access.is_office(request.user), task.assignments),
+        }
+        for prefix, (may_add, rows) in allowed.items():
+            total, initial = request.POST.get(f"{prefix}-TOTAL_FORMS"), request.POST.get(f"{prefix}-INITIAL_FORMS")
+            if total is None and initial is None:
+                continue  # the inline was not on the page (a reporter's page without it); Django ignores it too
+            try:
+                added = int(total) - int(initial)
+            except (TypeError, ValueError):
+                raise BadRequest(f"{prefix}: TOTAL_FORMS/INITIAL_FORMS") from None
+            # The page lists every existing row: a different count names rows it never offered (another task's report).
+            if int(initial) != rows.count() or added < 0:
+                raise BadRequest(f"{prefix}: INITIAL_FORMS")
+            if added > 0 and not may_add:
+                raise PermissionDenied
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        return fieldsets if obj is not None else fieldsets[:-1]
+
+    def log_change(self, request, obj, message):
+        """Nothing saved, nothing logged: a reporter's page posted as loaded (every task field read-only to it)
+        would otherwise leave a "changed" entry in the task's log."""
+        if not message:
+            return None
+        return super().log_change(request, obj, message)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(schedule_state=schedule_state_expression(today()))
+
+    @admin.display(description=_("Đánh giá tiến độ"), ordering="schedule_state")
+    def schedule_state_badge(self, obj):
+        return STATE_LABELS.get(obj.schedule_state, "")
+
+    def has_change_permission(self, request, obj=None):
+        if access.is_viewer(request.user) and not access.is_office(request.user):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return access.is_office(request.user) and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return access.is_office(request.user) and super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if access.is_office(request.user):
+            return DERIVED_FIELDS
+        editable = ["delegate"] if obj is not None and access.can_report(request.user, obj) else []
+        return [f for f in TASK_DEFINITION_FIELDS + ["delegate"] + DERIVED_FIELDS if f not in editable]
+
+    def get_inlines(self, request, obj):
+        if obj is None:
+            return [MilestoneInline, AssignmentInline]
+        return [MilestoneInline, AssignmentInline, ProgressReportInline, TaskCommentInline]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is None:
+            form.base_fields.pop("edit_version", None)
+        return form
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        if not access.is_office(request.user):
+            if "delegate" in form.changed_data:
+                task_delegate(task=obj, agency=form.cleaned_data["delegate"], user=request.user)
+            return
+        if change:
+            obj.version += 1
+            if "delegate" in form.changed_data:
+                obj.delegated_by = request.user if obj.delegate else None
+                obj.delegated_at = timezone.now() if obj.delegate else None
+        # The state goes through its services (the form already showed their rule's errors on the fields).
+        was_done = change and form.initial.get("status") == WorkStatus.DONE
+        if obj.status == WorkStatus.DONE:
+            task_complete(task=obj, completed_on=obj.completed_on)
+        elif was_done:
+            task_reopen(task=obj, status=obj.status, progress=obj.progress)
+        else:
+            task_set_state(task=obj, status=obj.status, progress=obj.progress, completed_on=obj.completed_on)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if access.is_office(request.user) and "deadline_text" in form.changed_data:
+            task_apply_schedule(task=form.instance)
+            form.instance.save()
+        if access.is_office(request.user):
+            task_refresh_next_due(task=form.instance)  # a step added, moved or removed by hand
+        task_refresh_search_text(task=form.instance)
+
+    def save_formset(self, request, form, formset, change):
+        # Reports and comments are written by their services (permission and rules checked there).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        new_forms = [f for f in formset.extra_forms if f.instance.pk is None and f.has_changed() and f.is_valid()]
+        if formset.model is ProgressReport:
+            for report_form in new_forms:
+                data = report_form.cleaned_data
+                formset.new_objects.append(
+                    progress_report_submit(
+                        task=form.instance, agency=data["agency"], user=request.user, period=data["period"],
+                        status=data["status"], percent=data["percent"], completed_on=data.get("completed_on"),
+                        results=data.get("results", ""), difficulties=data.get("difficulties", ""),
+                        proposals=data.get("proposals", ""), attachments=data.get("attachments") or [],
+                    )
+                )
+        elif formset.model is TaskComment:
+            for comment_form in new_forms:
+                data = comment_form.cleaned_data
+                formset.new_objects.append(task_comment_add(task=form.instance, agency=data["agency"], user=request.user, text=data["text"]))
+            if access.is_office(request.user):  # only the Office may remove a comment (has_delete_permission)
+                for removed in formset.deleted_forms:
+                    if removed.instance.pk:
+                        formset.deleted_objects.append(removed.instance)
+                        removed.instance.delete()
+        elif formset.model is Milestone and access.is_office(request.user):
+            super().save_formset(request, form, formset, change)
+            for step_form in formset.forms:
+                if step_form.instance.pk and "completed_on" in step_form.changed_data and step_form not in formset.deleted_forms:
+                    milestone_complete(milestone=step_form.instance, completed_on=step_form.instance.completed_on)
+        elif access.is_office(request.user):
+            super().save_formset(request, form, formset, change)
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(HistoryAdmin, OfficeWritesAdmin):
+    list_display = ["task", "agency", "role"]
+    list_filter = ["role", "agency__kind"]
+    search_fields = ["task__title", "agency__name"]
+    autocomplete_fields = ["task", "agency"]
+    list_select_related = ["task", "agency"]
