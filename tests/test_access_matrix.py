@@ -27,6 +27,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from rest_framework.authtoken.models import Token, TokenProxy
+
 from portfolio import models as m
 from portfolio.choices import DigestState, ReminderReason, UserKind, WorkStatus
 from portfolio.services import progress_report_review, progress_report_submit, task_comment_add
@@ -51,9 +53,9 @@ KIND = {
     m.Digest: "addressed", m.Reminder: "addressed", m.ReminderRun: "oversight", m.ReminderSettings: "oversight",
     # A figure and its values belong to the body tracking it; a target is seen with a figure of it.
     m.Target: "addressed", m.TargetFigure: "addressed", m.TargetValue: "addressed",
-    get_user_model(): "office", Group: "office", AccessAttempt: "office", AccessLog: "office", AccessFailureLog: "office",
+    get_user_model(): "office", Group: "office", TokenProxy: "office", AccessAttempt: "office", AccessLog: "office", AccessFailureLog: "office",
 }
-ADDABLE = {m.Programme, m.Section, m.AgencyAlias, m.FundingSource, m.Agency, m.Task, m.Assignment, get_user_model(), Group}
+ADDABLE = {m.Programme, m.Section, m.AgencyAlias, m.FundingSource, m.Agency, m.Task, m.Assignment, get_user_model(), Group, TokenProxy}
 UNDELETABLE = {m.ReminderSettings, m.Target, m.TargetFigure}
 
 
@@ -143,6 +145,7 @@ def world(programme) -> World:
         (m.ReminderSettings, "shared"): settings_row, (m.ReminderRun, "shared"): run, (get_user_model(), "shared"): users["reporter_b"],
         (Group, "shared"): Group.objects.get(name=UserKind.REPORTER), (AccessAttempt, "shared"): attempt,
         (AccessLog, "shared"): log, (AccessFailureLog, "shared"): failure,
+        (TokenProxy, "shared"): TokenProxy.objects.get(pk=Token.objects.create(user=users["reporter_b"]).pk),
     })
     for (model, owner), obj in objects.items():
         if hasattr(model, "history"):
@@ -242,6 +245,8 @@ def expected_site(role, name, owner) -> set[int]:
     anonymous_ok = {"healthz": {200, 503}, "login": {200}, "logout": {302, 405}, "set_language": {204, 302}, "admin:login": {200},
                     "admin:logout": {302, 405}}
     if role == "anonymous":
+        if name.startswith("api:"):
+            return {401, 403}  # the API answers for itself: no login page for a program
         return anonymous_ok.get(name, {302})
     staff = {
         "healthz": {200, 503}, "login": {302}, "logout": {405}, "set_language": {204, 302}, "admin:login": {302}, "admin:logout": {405},
@@ -252,6 +257,12 @@ def expected_site(role, name, owner) -> set[int]:
     }
     if name in staff:
         return staff[name]
+    if name in ("api:schema", "api:task-list", "api:body-list", "api:report-list", "api:target-list", "api:body-detail"):
+        return {200}
+    if name in ("api:task-detail", "api:report-detail"):
+        return {200} if owner in SEES_TASKS[role] else {404}
+    if name == "api:target-detail":
+        return {200} if owner in SEES_ADDRESSED[role] else {404}
     if name == "admin:app_list":
         return {200} if owner == "portfolio" or role == "office" else {404}
     if name in ("portfolio:task_detail", "portfolio:attachment_download"):
@@ -272,6 +283,9 @@ def expected_site(role, name, owner) -> set[int]:
 
 
 # ---- the requests ------------------------------------------------------------------------------------------------
+
+API_ROUTES = (("task", "tasks"), ("body", "bodies"), ("report", "reports"), ("target", "targets"))
+
 
 def site_requests(pattern: Pattern, world: World):
     """(owner, url) for a site or admin-site pattern; each pattern is requested once per owner it can name."""
@@ -295,6 +309,11 @@ def site_requests(pattern: Pattern, world: World):
             ("-", "/admin/autocomplete/?app_label=portfolio&model_name=assignment&field_name=task&term="),
         ],
         "set_language": [("-", "/i18n/setlang/")],
+        **{f"api:{name}-list": [("-", f"/api/v1/{path}/?page_size=200")] for name, path in API_ROUTES},
+        "api:task-detail": [(o, f"/api/v1/tasks/{objects[(m.Task, o)].pk}/") for o in "AB"],
+        "api:report-detail": [(o, f"/api/v1/reports/{objects[(m.ProgressReport, o)].pk}/") for o in "AB"],
+        "api:target-detail": [(o, f"/api/v1/targets/{objects[(m.Target, o)].pk}/") for o in "AB"],
+        "api:body-detail": [(o, f"/api/v1/bodies/{world.agencies[o].pk}/") for o in "ABD"],
     }
     if pattern.name in by_name:
         return by_name[pattern.name]
