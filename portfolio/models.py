@@ -699,3 +699,4 @@ class TargetReminder(TimeStamped):
 
     def __str__(self):
         return f"{self.figure} · {self.step} · {self.agency}"
+from .sharing import *  # noqa

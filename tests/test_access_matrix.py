@@ -243,7 +243,7 @@ def expected_site(role, name, owner) -> set[int]:
     """Site pages and the admin's own (non-model) pages."""
     # Logging out is a POST; a GET is refused (405), or sent to the login page first when nobody is logged in.
     anonymous_ok = {"healthz": {200, 503}, "login": {200}, "logout": {302, 405}, "set_language": {204, 302}, "admin:login": {200},
-                    "admin:logout": {302, 405}}
+                    "admin:logout": {302, 405}, "portfolio:calendar_feed": {404}}
     if role == "anonymous":
         if name.startswith("api:"):
             return {401, 403}  # the API answers for itself: no login page for a program
@@ -253,7 +253,8 @@ def expected_site(role, name, owner) -> set[int]:
         "admin:index": {200}, "admin:password_change": {200}, "admin:password_change_done": {200}, "admin:jsi18n": {200},
         "admin:autocomplete": {200}, "admin:view_on_site": {302, 404}, "admin:?": {404},
         "portfolio:dashboard": {200}, "portfolio:task_list": {200}, "portfolio:task_export": {200}, "portfolio:meeting_report": {200},
-        "portfolio:target_list": {200},
+        "portfolio:target_list": {200}, "portfolio:calendar_settings": {200},
+        "portfolio:calendar_feed": {404},  # the token is the credential, whoever asks; tests/test_calendar.py reads real feeds
     }
     if name in staff:
         return staff[name]
@@ -310,6 +311,7 @@ def site_requests(pattern: Pattern, world: World):
         ],
         "set_language": [("-", "/i18n/setlang/")],
         **{f"api:{name}-list": [("-", f"/api/v1/{path}/?page_size=200")] for name, path in API_ROUTES},
+        "portfolio:calendar_feed": [("-", "/calendar/" + "x" * 43 + ".ics")],
         "api:task-detail": [(o, f"/api/v1/tasks/{objects[(m.Task, o)].pk}/") for o in "AB"],
         "api:report-detail": [(o, f"/api/v1/reports/{objects[(m.ProgressReport, o)].pk}/") for o in "AB"],
         "api:target-detail": [(o, f"/api/v1/targets/{objects[(m.Target, o)].pk}/") for o in "AB"],
