@@ -253,7 +253,7 @@ def expected_site(role, name, owner) -> set[int]:
         "admin:index": {200}, "admin:password_change": {200}, "admin:password_change_done": {200}, "admin:jsi18n": {200},
         "admin:autocomplete": {200}, "admin:view_on_site": {302, 404}, "admin:?": {404},
         "portfolio:dashboard": {200}, "portfolio:task_list": {200}, "portfolio:task_export": {200}, "portfolio:meeting_report": {200},
-        "portfolio:target_list": {200}, "portfolio:calendar_settings": {200},
+        "portfolio:target_list": {200}, "portfolio:calendar_settings": {200}, "portfolio:timeline": {200},
         "portfolio:calendar_feed": {404},  # the token is the credential, whoever asks; tests/test_calendar.py reads real feeds
     }
     if name in staff:
