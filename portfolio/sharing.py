@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import TimeStamped
 
-__all__ = ["CalendarFeed"]
+__all__ = ["CalendarFeed", "SavedView"]
 
 
 def new_feed_token() -> str:
@@ -40,3 +40,22 @@ class CalendarFeed(TimeStamped):
             feed.token = new_feed_token()
             feed.save(update_fields=["token", "updated_at"])
         return feed
+
+
+class SavedView(TimeStamped):
+    """A task list a user keeps under a name: its query string (filters, as-of date, sort, page size), optionally
+    shared with the Office."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views", verbose_name=_("người lưu"))
+    name = models.CharField(_("tên"), max_length=100)
+    query = models.CharField(_("bộ lọc"), max_length=2000, blank=True)
+    shared_with_office = models.BooleanField(_("chia sẻ với Văn phòng"), default=False)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("danh sách đã lưu")
+        verbose_name_plural = _("danh sách đã lưu")
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_view_name_once_per_user")]
+
+    def __str__(self):
+        return self.name

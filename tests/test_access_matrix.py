@@ -146,6 +146,10 @@ def world(programme) -> World:
         (Group, "shared"): Group.objects.get(name=UserKind.REPORTER), (AccessAttempt, "shared"): attempt,
         (AccessLog, "shared"): log, (AccessFailureLog, "shared"): failure,
         (TokenProxy, "shared"): TokenProxy.objects.get(pk=Token.objects.create(user=users["reporter_b"]).pk),
+        # A's saved list is its own; B's is shared with the Office.
+        (m.SavedView, "A"): m.SavedView.objects.create(user=users["reporter_a"], name=f"Của A {MARKER['A']}", query=f"q={MARKER['A']}"),
+        (m.SavedView, "B"): m.SavedView.objects.create(user=users["reporter_b"], name=f"Của B {MARKER['B']}", query=f"q={MARKER['B']}",
+                                                       shared_with_office=True),
     })
     for (model, owner), obj in objects.items():
         if hasattr(model, "history"):
@@ -262,6 +266,10 @@ def expected_site(role, name, owner) -> set[int]:
         return {200}
     if name in ("api:task-detail", "api:report-detail"):
         return {200} if owner in SEES_TASKS[role] else {404}
+    if name in ("portfolio:saved_view_create", "portfolio:saved_view_delete"):
+        return {405}  # POST only
+    if name == "portfolio:saved_view_open":
+        return {302} if OWN_AGENCY.get(role) == owner or (role == "office" and owner == "B") else {404}
     if name == "api:target-detail":
         return {200} if owner in SEES_ADDRESSED[role] else {404}
     if name == "admin:app_list":
@@ -312,6 +320,8 @@ def site_requests(pattern: Pattern, world: World):
         "set_language": [("-", "/i18n/setlang/")],
         **{f"api:{name}-list": [("-", f"/api/v1/{path}/?page_size=200")] for name, path in API_ROUTES},
         "portfolio:calendar_feed": [("-", "/calendar/" + "x" * 43 + ".ics")],
+        "portfolio:saved_view_open": [(o, f"/saved-views/{objects[(m.SavedView, o)].pk}/") for o in "AB"],
+        "portfolio:saved_view_delete": [(o, f"/saved-views/{objects[(m.SavedView, o)].pk}/delete/") for o in "AB"],
         "api:task-detail": [(o, f"/api/v1/tasks/{objects[(m.Task, o)].pk}/") for o in "AB"],
         "api:report-detail": [(o, f"/api/v1/reports/{objects[(m.ProgressReport, o)].pk}/") for o in "AB"],
         "api:target-detail": [(o, f"/api/v1/targets/{objects[(m.Target, o)].pk}/") for o in "AB"],
@@ -446,6 +456,7 @@ def forged_posts(world: World):
     task_b = world.objects[(m.Task, "B")]
     yield f"/admin/portfolio/task/{task_b.pk}/change/", {"delegate": world.agencies["A"].pk}
     yield "/imports/" + "0" * 32 + "/", {"action": "apply"}
+    yield f"/saved-views/{world.objects[(m.SavedView, 'B')].pk}/delete/", {}
 
 
 def test_forged_writes_on_another_agencys_records_change_nothing(world):
