@@ -10,5 +10,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", portfolio_views.healthz, name="healthz"),
+    path("api/v1/", include("portfolio.api_urls")),
     path("", include("portfolio.urls")),
 ]

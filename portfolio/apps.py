@@ -12,7 +12,10 @@ class PortfolioConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from .api_admin import register as register_api_admin
         from .freshness import data_changed
+
+        register_api_admin()
 
         for model in ("Task", "Assignment", "Agency", "Section", "Milestone"):
             sender = self.get_model(model)

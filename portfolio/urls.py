@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import targetviews, views
+from . import feeds, savedviews, targetviews, timeline, views
 
 app_name = "portfolio"
 
@@ -17,5 +17,11 @@ urlpatterns = [
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("targets/", targetviews.TargetListView.as_view(), name="target_list"),
     path("targets/<int:number>/", targetviews.TargetDetailView.as_view(), name="target_detail"),
+    path("timeline/", timeline.timeline_view, name="timeline"),
+    path("saved-views/", savedviews.saved_view_create, name="saved_view_create"),
+    path("saved-views/<int:pk>/", savedviews.saved_view_open, name="saved_view_open"),
+    path("saved-views/<int:pk>/delete/", savedviews.saved_view_delete, name="saved_view_delete"),
+    path("calendar/", feeds.calendar_settings, name="calendar_settings"),
+    path("calendar/<str:token>.ics", feeds.calendar_feed, name="calendar_feed"),
     path("reports/official.docx", targetviews.official_report, name="official_report"),
 ]

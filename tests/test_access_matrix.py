@@ -27,6 +27,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from rest_framework.authtoken.models import Token, TokenProxy
+
 from portfolio import models as m
 from portfolio.choices import DigestState, ReminderReason, UserKind, WorkStatus
 from portfolio.services import progress_report_review, progress_report_submit, task_comment_add
@@ -51,9 +53,9 @@ KIND = {
     m.Digest: "addressed", m.Reminder: "addressed", m.ReminderRun: "oversight", m.ReminderSettings: "oversight",
     # A figure and its values belong to the body tracking it; a target is seen with a figure of it.
     m.Target: "addressed", m.TargetFigure: "addressed", m.TargetValue: "addressed",
-    get_user_model(): "office", Group: "office", AccessAttempt: "office", AccessLog: "office", AccessFailureLog: "office",
+    get_user_model(): "office", Group: "office", TokenProxy: "office", AccessAttempt: "office", AccessLog: "office", AccessFailureLog: "office",
 }
-ADDABLE = {m.Programme, m.Section, m.AgencyAlias, m.FundingSource, m.Agency, m.Task, m.Assignment, get_user_model(), Group}
+ADDABLE = {m.Programme, m.Section, m.AgencyAlias, m.FundingSource, m.Agency, m.Task, m.Assignment, get_user_model(), Group, TokenProxy}
 UNDELETABLE = {m.ReminderSettings, m.Target, m.TargetFigure}
 
 
@@ -143,6 +145,11 @@ def world(programme) -> World:
         (m.ReminderSettings, "shared"): settings_row, (m.ReminderRun, "shared"): run, (get_user_model(), "shared"): users["reporter_b"],
         (Group, "shared"): Group.objects.get(name=UserKind.REPORTER), (AccessAttempt, "shared"): attempt,
         (AccessLog, "shared"): log, (AccessFailureLog, "shared"): failure,
+        (TokenProxy, "shared"): TokenProxy.objects.get(pk=Token.objects.create(user=users["reporter_b"]).pk),
+        # A's saved list is its own; B's is shared with the Office.
+        (m.SavedView, "A"): m.SavedView.objects.create(user=users["reporter_a"], name=f"Của A {MARKER['A']}", query=f"q={MARKER['A']}"),
+        (m.SavedView, "B"): m.SavedView.objects.create(user=users["reporter_b"], name=f"Của B {MARKER['B']}", query=f"q={MARKER['B']}",
+                                                       shared_with_office=True),
     })
     for (model, owner), obj in objects.items():
         if hasattr(model, "history"):
@@ -240,18 +247,31 @@ def expected_site(role, name, owner) -> set[int]:
     """Site pages and the admin's own (non-model) pages."""
     # Logging out is a POST; a GET is refused (405), or sent to the login page first when nobody is logged in.
     anonymous_ok = {"healthz": {200, 503}, "login": {200}, "logout": {302, 405}, "set_language": {204, 302}, "admin:login": {200},
-                    "admin:logout": {302, 405}}
+                    "admin:logout": {302, 405}, "portfolio:calendar_feed": {404}}
     if role == "anonymous":
+        if name.startswith("api:"):
+            return {401, 403}  # the API answers for itself: no login page for a program
         return anonymous_ok.get(name, {302})
     staff = {
         "healthz": {200, 503}, "login": {302}, "logout": {405}, "set_language": {204, 302}, "admin:login": {302}, "admin:logout": {405},
         "admin:index": {200}, "admin:password_change": {200}, "admin:password_change_done": {200}, "admin:jsi18n": {200},
         "admin:autocomplete": {200}, "admin:view_on_site": {302, 404}, "admin:?": {404},
         "portfolio:dashboard": {200}, "portfolio:task_list": {200}, "portfolio:task_export": {200}, "portfolio:meeting_report": {200},
-        "portfolio:target_list": {200},
+        "portfolio:target_list": {200}, "portfolio:calendar_settings": {200}, "portfolio:timeline": {200},
+        "portfolio:calendar_feed": {404},  # the token is the credential, whoever asks; tests/test_calendar.py reads real feeds
     }
     if name in staff:
         return staff[name]
+    if name in ("api:schema", "api:task-list", "api:body-list", "api:report-list", "api:target-list", "api:body-detail"):
+        return {200}
+    if name in ("api:task-detail", "api:report-detail"):
+        return {200} if owner in SEES_TASKS[role] else {404}
+    if name in ("portfolio:saved_view_create", "portfolio:saved_view_delete"):
+        return {405}  # POST only
+    if name == "portfolio:saved_view_open":
+        return {302} if OWN_AGENCY.get(role) == owner or (role == "office" and owner == "B") else {404}
+    if name == "api:target-detail":
+        return {200} if owner in SEES_ADDRESSED[role] else {404}
     if name == "admin:app_list":
         return {200} if owner == "portfolio" or role == "office" else {404}
     if name in ("portfolio:task_detail", "portfolio:attachment_download"):
@@ -272,6 +292,9 @@ def expected_site(role, name, owner) -> set[int]:
 
 
 # ---- the requests ------------------------------------------------------------------------------------------------
+
+API_ROUTES = (("task", "tasks"), ("body", "bodies"), ("report", "reports"), ("target", "targets"))
+
 
 def site_requests(pattern: Pattern, world: World):
     """(owner, url) for a site or admin-site pattern; each pattern is requested once per owner it can name."""
@@ -295,6 +318,14 @@ def site_requests(pattern: Pattern, world: World):
             ("-", "/admin/autocomplete/?app_label=portfolio&model_name=assignment&field_name=task&term="),
         ],
         "set_language": [("-", "/i18n/setlang/")],
+        **{f"api:{name}-list": [("-", f"/api/v1/{path}/?page_size=200")] for name, path in API_ROUTES},
+        "portfolio:calendar_feed": [("-", "/calendar/" + "x" * 43 + ".ics")],
+        "portfolio:saved_view_open": [(o, f"/saved-views/{objects[(m.SavedView, o)].pk}/") for o in "AB"],
+        "portfolio:saved_view_delete": [(o, f"/saved-views/{objects[(m.SavedView, o)].pk}/delete/") for o in "AB"],
+        "api:task-detail": [(o, f"/api/v1/tasks/{objects[(m.Task, o)].pk}/") for o in "AB"],
+        "api:report-detail": [(o, f"/api/v1/reports/{objects[(m.ProgressReport, o)].pk}/") for o in "AB"],
+        "api:target-detail": [(o, f"/api/v1/targets/{objects[(m.Target, o)].pk}/") for o in "AB"],
+        "api:body-detail": [(o, f"/api/v1/bodies/{world.agencies[o].pk}/") for o in "ABD"],
     }
     if pattern.name in by_name:
         return by_name[pattern.name]
@@ -425,6 +456,7 @@ def forged_posts(world: World):
     task_b = world.objects[(m.Task, "B")]
     yield f"/admin/portfolio/task/{task_b.pk}/change/", {"delegate": world.agencies["A"].pk}
     yield "/imports/" + "0" * 32 + "/", {"action": "apply"}
+    yield f"/saved-views/{world.objects[(m.SavedView, 'B')].pk}/delete/", {}
 
 
 def test_forged_writes_on_another_agencys_records_change_nothing(world):

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "django_tables2",
+    "rest_framework",
+    "rest_framework.authtoken",
     "simple_history",
     "portfolio.apps.AxesConfig",  # django-axes, named in Vietnamese
     "portfolio",

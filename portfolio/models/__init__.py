@@ -53,3 +53,8 @@ __all__ = [
     "TargetReminder",
     "TargetValue",
 ]
+
+# The user's own sharing records (calendar feed token, saved views) live in portfolio/sharing.py.
+from ..sharing import CalendarFeed, SavedView  # noqa: E402
+
+__all__ += ["CalendarFeed", "SavedView"]
