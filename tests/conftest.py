@@ -4,7 +4,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from .browser import browser, page  # noqa: F401 (fixtures every test module may use)
 from .helpers import ROOT, make_user
+from .world import world  # noqa: F401 (fixture)
 SEED = ROOT / "seeds" / "001_b50851294415a046.txt"
 CODE = "02-CTr/TU"
 

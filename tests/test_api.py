@@ -11,7 +11,7 @@ from rest_framework.authtoken.models import Token
 
 from portfolio import models as m
 
-from .test_access_matrix import MARKER, client_for, world  # noqa: F401 (the two agencies' world)
+from .world import MARKER, client_for
 
 ROLES = ("office", "leader", "reporter_a", "reporter_b", "delegate_d")
 ENDPOINTS = ("/api/v1/tasks/", "/api/v1/bodies/", "/api/v1/reports/", "/api/v1/targets/", "/api/v1/schema/")

@@ -14,7 +14,7 @@ from icalendar import Calendar
 from portfolio import models as m
 from portfolio.sharing import CalendarFeed
 
-from .test_access_matrix import MARKER, SEES_TASKS, client_for, world  # noqa: F401 (the two agencies' world)
+from .world import MARKER, SEES_TASKS, client_for
 
 ROLES = ("office", "leader", "reporter_a", "reporter_b", "delegate_d")
 

@@ -133,3 +133,18 @@ def test_the_test_database_is_the_runs_own(db):
     if os.environ.get("PORTFOLIO_TEST_DB"):
         pytest.skip("PORTFOLIO_TEST_DB names the test database")
     assert str(os.getpid()) in str(connection.settings_dict["NAME"])
+
+
+def test_no_test_module_imports_from_another_test_module():
+    """What tests share lives in conftest.py or a helpers module (helpers, world, browser, processes...), so a test
+    module can be moved, renamed or deleted without breaking another."""
+    import ast
+
+    offenders = []
+    for path in sorted((ROOT / "tests").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported = node.module.split(".")[-1]
+                if imported.startswith("test_"):
+                    offenders.append(f"{path.name}:{node.lineno} imports from {node.module}")
+    assert not offenders, offenders

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from portfolio import models as m
 
-from .test_access_matrix import MARKER, client_for, world  # noqa: F401 (the two agencies' world)
+from .world import MARKER, client_for
 
 QUERY = "schedule_state=overdue&as_of=2026-11-22&sort=-number&per_page=25"
 

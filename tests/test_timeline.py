@@ -12,7 +12,7 @@ from portfolio import models as m
 from portfolio import timeline
 from portfolio.choices import UserKind
 
-from .test_access_matrix import MARKER, client_for, world  # noqa: F401 (the two agencies' world)
+from .world import MARKER, client_for
 
 
 def task_numbers(html: str) -> set[int]:

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from portfolio import models as m
 from portfolio.choices import UserKind
 
-from .test_browser import PASSWORD, assert_only_local_requests, browser, login, page, shot  # noqa: F401 (fixtures)
+from .browser import PASSWORD, assert_only_local_requests, login, shot
 
 pytestmark = pytest.mark.browser
 
