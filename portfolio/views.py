@@ -53,10 +53,10 @@ from .selectors import (
     task_queryset,
 )
 from .services.excel_import import Preview, agency_import_apply, agency_import_preview, agency_workbook_export
+from .columns import COLUMNS, chosen_columns
 from .tables import TaskTable
 
 PAGE_SIZES = (25, 50, 100, 200)
-EXPORT_WIDTHS = (6, 60, 28, 40, 22, 12, 26, 16, 18, 10, 16)
 
 
 class AsOfMixin:
@@ -94,6 +94,8 @@ class TaskListView(AsOfMixin, SingleTableMixin, FilterView):
 
     def get_table_kwargs(self):
         return {
+            "as_of": self.as_of,
+            "columns": chosen_columns(self.request.GET.getlist("cols")),
             "as_of_query": urlencode({"as_of": self.request.GET["as_of"]}) if self.request.GET.get("as_of") else "",
             "rows_queryset": task_queryset(as_of=self.as_of, bodies="text"),
             "agency_pages": access.agency_pages(self.request.user),
@@ -109,6 +111,10 @@ class TaskListView(AsOfMixin, SingleTableMixin, FilterView):
         context["export_query"] = query.urlencode()
         context["page_sizes"] = PAGE_SIZES
         context["per_page"] = _per_page(self.request)
+        shown = set(chosen_columns(self.request.GET.getlist("cols")))
+        context["column_choices"] = [(column.name, column.header, column.name in shown) for column in COLUMNS]
+        query.pop("cols", None)
+        context["query_without_columns"] = [(key, value) for key in query for value in query.getlist(key)]
         return context
 
 
@@ -117,7 +123,7 @@ def task_export(request):
     as_of, _error = parse_as_of(request.GET.get("as_of"))
     filterset = task_list(data=request.GET, as_of=as_of, queryset=access.visible_tasks(request.user, task_queryset(as_of=as_of, bodies="text")))
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    table = TaskTable(queryset, order_by=request.GET.get("sort") or None)
+    table = TaskTable(queryset, as_of=as_of, columns=chosen_columns(request.GET.getlist("cols")), order_by=request.GET.get("sort") or None)
     rows = table.export_rows()
     date_text = date_format(as_of, "SHORT_DATE_FORMAT")
     content = table_workbook(
@@ -125,7 +131,7 @@ def task_export(request):
         subtitle=_("Tính đến ngày %(date)s; %(count)d nhiệm vụ theo bộ lọc đang chọn") % {"date": date_text, "count": next(rows)},
         headers=table.export_headers(),
         rows=rows,
-        widths=EXPORT_WIDTHS,
+        widths=table.export_widths(),
     )
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="nhiem-vu-{as_of.isoformat()}.xlsx"'
