@@ -16,7 +16,7 @@ from .selectors import parse_bodies
 class TaskTable(tables.Table):
     number = tables.Column(verbose_name=_("TT"), attrs={"td": {"class": "num"}})
     title = tables.Column(verbose_name=_("Nhiệm vụ"), attrs={"td": {"class": "title"}})
-    lead_name = tables.Column(verbose_name=_("Cơ quan chủ trì"), order_by=("lead_name", "number"))
+    lead_name = tables.Column(verbose_name=_("Cơ quan chủ trì"), order_by=("lead_sort", "number"))
     others = tables.Column(verbose_name=_("Cơ quan khác"), accessor="pk", order_by=("partners_text", "number"))
     deadline_text = tables.Column(verbose_name=_("Thời hạn (nguyên văn)"), order_by=("deadline_text", "number"))
     next_due_date = tables.DateColumn(verbose_name=_("Hạn"), short=True, order_by=("next_due_date", "number"))
