@@ -20,4 +20,6 @@ def access_links(request):
     return {
         "may_import": SimpleLazyObject(lambda: access.may_import(user)),
         "agency_pages": OpenableAgencies(user),
+        "may_review": SimpleLazyObject(lambda: access.is_office(user)),
+        "has_own_work": SimpleLazyObject(lambda: user.is_authenticated and not access.is_viewer(user) and bool(access.agency_ids(user))),
     }
