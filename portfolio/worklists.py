@@ -91,6 +91,10 @@ def my_work(*, user, as_of: date) -> MyWork:
     since = datetime.combine(start, time.min, tzinfo=timezone.get_current_timezone())
     reported = ProgressReport.objects.filter(task=OuterRef("pk"), agency_id__in=agencies, created_at__gte=since).exclude(review_state=ReviewState.RETURNED)
     open_tasks = mine.exclude(status=WorkStatus.DONE).exclude(start_date__gt=due).exclude(Exists(reported)).order_by("number")
-    answered = {report.task_id for report in work.returned}  # a returned report is already on the list, with its own action
-    work.missing = [(task, due) for task in open_tasks if task.pk not in answered]
+    unreported = {task.pk for task in open_tasks}
+    for task in work.overdue + work.due_soon:
+        task.unreported = task.pk in unreported  # said on its line: one item, one action
+    # A task already listed (returned, overdue, due soon) is not listed again.
+    listed = {report.task_id for report in work.returned} | {task.pk for task in work.overdue + work.due_soon}
+    work.missing = [(task, due) for task in open_tasks if task.pk not in listed]
     return work

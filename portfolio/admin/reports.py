@@ -41,8 +41,8 @@ class ProgressReportAdmin(ReviewDeskAdmin):
     search_fields = ["task__title", "agency__name", "period"]
     list_select_related = ["task", "agency", "submitted_by"]
     readonly_fields = [
-        "task", "agency", "period", "status", "percent", "completed_on", "results", "difficulties", "proposals",
-        "submitted_by", "created_at", "review_state", "reviewed_by", "reviewed_at", "version",
+        "task", "task_deadline", "task_current", "agency", "period", "status", "percent", "completed_on", "results", "difficulties",
+        "proposals", "submitted_by", "created_at", "review_state", "reviewed_by", "reviewed_at",
     ]
     inlines = [ReportAttachmentInline]
     accepted_message = "Đã chấp nhận {} báo cáo."
@@ -51,6 +51,15 @@ class ProgressReportAdmin(ReviewDeskAdmin):
     @admin.display(description=_("TT"), ordering="task__number")
     def task_number(self, obj):
         return obj.task.number
+
+    @admin.display(description=_("Thời hạn của nhiệm vụ"))
+    def task_deadline(self, obj):
+        due = obj.task.next_due_date
+        return f"{obj.task.deadline_text or '—'}" + (f" (hạn kế tiếp {due:%d/%m/%Y})" if due else "")
+
+    @admin.display(description=_("Tiến độ hiện tại của nhiệm vụ"))
+    def task_current(self, obj):
+        return f"{obj.task.get_status_display()} · {obj.task.progress}%"
 
     def review(self, obj, **kwargs):
         return progress_report_review(report=obj, **kwargs)

@@ -134,7 +134,7 @@ class TaskAdmin(HistoryAdmin, NotFoundAdmin):
         (_("Cơ quan thực hiện (nguyên văn)"), {"fields": ["lead_text", "partners_text", "delegate", "delegated_by", "delegated_at"]}),
         (_("Thời hạn"), {"fields": ["deadline_text", "start_date", "due_date", "next_due_date", "is_ongoing", "is_conditional", "needs_review", "review_note"]}),
         (_("Nguồn lực"), {"fields": ["funding_text", "funding"]}),
-        (_("Tiến độ"), {"fields": ["status", "progress", "completed_on", "version", "withdrawn_on", "withdrawn_in"]}),
+        (_("Tiến độ"), {"fields": ["status", "progress", "completed_on", "withdrawn_on", "withdrawn_in"]}),
         (None, {"fields": ["edit_version"], "classes": ["hidden"]}),
     ]
     autocomplete_fields = ["delegate"]
@@ -191,8 +191,14 @@ class TaskAdmin(HistoryAdmin, NotFoundAdmin):
                 raise PermissionDenied
 
     def get_fieldsets(self, request, obj=None):
+        """The version travels hidden (edit_version), never shown; an agency reads the funding folded away, so its
+        reports come sooner on the page."""
         fieldsets = super().get_fieldsets(request, obj)
-        return fieldsets if obj is not None else fieldsets[:-1]
+        if obj is None:
+            return fieldsets[:-1]
+        if not access.is_office(request.user):
+            fieldsets = [(name, {**options, "classes": ["collapse"]}) if name == _("Nguồn lực") else (name, options) for name, options in fieldsets]
+        return fieldsets
 
     def log_change(self, request, obj, message):
         """Nothing saved, nothing logged: a reporter's page posted as loaded (every task field read-only to it)

@@ -112,7 +112,7 @@ class UserAdmin(PermissionLabelsAdmin, BaseUserAdmin):
         if not search_term.strip():
             return found, duplicates
         rows = queryset.values_list("pk", "username", "first_name", "last_name", "email")
-        folded = [pk for pk, *texts in rows if matches(search_term, *texts, f"{texts[1]} {texts[2]}", f"{texts[2]} {texts[1]}")]
+        folded = [pk for pk, *texts in rows if matches(search_term, *texts)]
         return found | queryset.filter(pk__in=folded), duplicates
 
 
