@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from . import access
 from .choices import ScheduleState
 from .selectors import parse_as_of
-from .services.reports import progress_report_decide, progress_reports_accept
+from .services.reports import progress_report_decide, progress_reports_accept, report_label
 from .worklists import my_work, reports_awaiting_review
 
 
@@ -46,16 +46,16 @@ def _review_post(request) -> None:
         if "accept_selected" in post:
             accepted = progress_reports_accept(reports=_versions(post, post.getlist("selected")), user=request.user)
             messages.success(request, _("Đã chấp nhận %(count)d báo cáo: %(names)s.") % {
-                "count": len(accepted), "names": "; ".join(str(report) for report in accepted)})
+                "count": len(accepted), "names": "; ".join(report_label(report) for report in accepted)})
         elif "accept" in post or "return" in post:
             accept = "accept" in post
             [(pk, version)] = _versions(post, [post["accept" if accept else "return"]])
             report = progress_report_decide(report_id=pk, expected_version=version, user=request.user, accept=accept,
                                             comment=post.get(f"comment-{pk}", ""))
             if accept:
-                messages.success(request, _("Đã chấp nhận báo cáo «%(report)s»; tiến độ nhiệm vụ đã được cập nhật.") % {"report": report})
+                messages.success(request, _("Đã chấp nhận báo cáo «%(report)s»; tiến độ nhiệm vụ đã được cập nhật.") % {"report": report_label(report)})
             else:
-                messages.success(request, _("Đã trả lại báo cáo «%(report)s» kèm ý kiến; cơ quan sẽ thấy trong mục «Việc của tôi».") % {"report": report})
+                messages.success(request, _("Đã trả lại báo cáo «%(report)s» kèm ý kiến; cơ quan sẽ thấy trong mục «Việc của tôi».") % {"report": report_label(report)})
         else:
             messages.error(request, _("Chưa chọn việc cần làm."))
     except ValidationError as error:

@@ -186,6 +186,11 @@ def progress_report_review(*, report: ProgressReport, user, accept: bool, commen
     return report
 
 
+def report_label(report: ProgressReport) -> str:
+    """A report as a message names it: "nhiệm vụ 6, kỳ Quý IV/2026, Ban Tổ chức Thành ủy"."""
+    return f"nhiệm vụ {report.task.number}, kỳ {report.period}, {report.agency}"
+
+
 def _still_awaiting(*, report_id: int, expected_version: int) -> ProgressReport:
     """The report as the reviewer saw it on the queue: still awaiting review and unchanged since; else a message naming it."""
     report = ProgressReport.objects.select_related("task", "agency", "reviewed_by").filter(pk=report_id).first()
@@ -195,10 +200,10 @@ def _still_awaiting(*, report_id: int, expected_version: int) -> ProgressReport:
         who = report.reviewed_by.get_full_name() or report.reviewed_by.username if report.reviewed_by else "người khác"
         when = timezone.localtime(report.reviewed_at).strftime("%d/%m/%Y %H:%M") if report.reviewed_at else ""
         raise ConflictError(
-            f"Báo cáo «{report}» đã được {who} xem xét ({report.get_review_state_display().lower()}) lúc {when}.", code="conflict"
+            f"Báo cáo «{report_label(report)}» đã được {who} xem xét ({report.get_review_state_display().lower()}) lúc {when}.", code="conflict"
         )
     if report.version != expected_version:
-        raise ConflictError(conflict_message(f"Báo cáo «{report}»", report), code="conflict")
+        raise ConflictError(conflict_message(f"Báo cáo «{report_label(report)}»", report), code="conflict")
     return report
 
 
