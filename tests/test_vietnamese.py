@@ -57,3 +57,16 @@ def test_agency_keeps_its_keys_on_save_and_lists_in_vietnamese_order(programme):
     assert names == sorted_vietnamese(names)
     assert names.index("Ban Tổ chức Thành ủy") < names.index("Ban Tuyên giáo và Dân vận Thành ủy")
     assert names.index("Đảng ủy UBND thành phố") < names.index("Văn phòng Thành ủy")
+
+
+def test_task_list_sorted_by_lead_body_follows_the_vietnamese_alphabet(office):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(office)
+    response = client.get("/tasks/", {"sort": "lead_name", "per_page": 200})
+    leads = [row.record.lead_name for row in response.context["table"].page.object_list]
+    assert len(leads) == 200 and len(set(leads)) > 3
+    assert [sort_key(name) for name in leads] == sorted(sort_key(name) for name in leads)
+    backwards = client.get("/tasks/", {"sort": "-lead_name", "per_page": 200}).context["table"].page.object_list
+    assert sort_key(backwards[0].record.lead_name) >= sort_key(leads[-1])
