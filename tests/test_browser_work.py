@@ -91,6 +91,20 @@ def test_browser_office_reviews_three_reports_from_the_queue(page, live_server, 
     assert states == [ReviewState.ACCEPTED, ReviewState.ACCEPTED, ReviewState.RETURNED]
     tasks[0].refresh_from_db()
     assert tasks[0].progress == 20
+
+    # The Office's task page with a long comment (its table pushed the page to 1,574 px) fits the screen, and shows
+    # no empty report or comment form until asked for.
+    from portfolio.models import Agency
+    from portfolio.services import task_comment_add
+
+    task_comment_add(task=tasks[0], agency=Agency.objects.get(name=AGENCY), user=user, text="Ý kiến dài về nhiệm vụ. " * 60)
+    page.goto(f"{live_server.url}/admin/portfolio/task/{tasks[0].pk}/change/")
+    assert page.locator("#reports-group .inline-related:not(.empty-form)").count() == 0
+    assert page.locator("#comments-group tr.form-row:not(.empty-form):not(.has_original)").count() == 0
+    assert "Đã chấp nhận" in page.locator("table.earlier-reports").inner_text()
+    fits_the_screen(page)
+    shot(page, "work-admin-task-office")
+    page.locator("#comments-group").screenshot(path=str(ARTIFACTS / "work-admin-task-office-comments.png"))
     assert_only_local_requests(page, live_server)
 
 
