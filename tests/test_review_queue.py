@@ -109,3 +109,11 @@ def test_dashboard_counts_reports_awaiting_review_for_the_office(world):
     assert 'href="/reviews/"' in html
     reporter = client_for(world, "reporter_a").get("/").content.decode()
     assert 'data-count="waiting"' not in reporter and 'href="/reviews/"' not in reporter
+
+
+def test_review_desk_in_the_admin_shows_the_tasks_context_and_no_version(world):
+    report = submit(world, "A")
+    html = client_for(world, "office").get(f"/admin/portfolio/progressreport/{report.pk}/change/").content.decode()
+    assert "Thời hạn của nhiệm vụ" in html and "Tiến độ hiện tại của nhiệm vụ" in html
+    assert f"Trả lại: {MARKER['A']}" in html  # the earlier review of the same task, with its comment
+    assert "Phiên bản:" not in html
