@@ -210,3 +210,20 @@ def test_browser_office_creates_a_reporter_in_one_form_who_reports_at_once(page,
     assert "Đã gửi báo cáo" in newcomer.locator("ul.messagelist").inner_text()
     assert ProgressReport.objects.filter(task_id=task_id, submitted_by=user, results="Báo cáo đầu tiên của người mới").exists()
     context.close()
+
+
+def test_browser_work_pages_fit_a_phone(page, live_server):
+    user = reporter()
+    send(user, own_tasks(1)[0], 25, "Kết quả ngắn")
+    login(page, live_server)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/reviews/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 392
+    shot(page, "work-review-queue-phone")
+    context = page.context.browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    phone = context.new_page()
+    login(phone, live_server, "bantochuc")
+    phone.goto(f"{live_server.url}/my-work/")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 392
+    shot(phone, "work-my-work-phone")
+    context.close()
