@@ -12,6 +12,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from . import vietnamese
 from .choices import LEAD_SIDE_ROLES, DigestState, Role, ScheduleState, WorkStatus
 from .dateinput import parse_date_input
 from .filtersets import TaskFilterSet
@@ -136,7 +137,7 @@ def task_queryset(*, as_of: date, due_soon_days: int | None = None, bodies: str 
         schedule_rank=schedule_rank_expression(as_of, due_soon_days),
         lead_name=_lead_subquery("agency__name"),
         lead_id=_lead_subquery("agency_id"),
-    )
+    ).alias(lead_sort=_lead_subquery("agency__sort_key"))  # the list's sort by lead body, in Vietnamese order
     if bodies == "text":
         return queryset.annotate(bodies_text=bodies_subquery())
     return queryset.prefetch_related(
@@ -213,7 +214,7 @@ def body_summary(*, as_of: date, task_ids: QuerySet | None = None, roles=LEAD_SI
         row["on_time_share"] = round(100 * row["done_on_time"] / due_so_far) if due_so_far else None
         row["name"] = row["agency__short_name"] or row["agency__name"]
         result.append(row)
-    result.sort(key=lambda r: (-r["overdue"], -r["due_soon"], -r["total"], r["name"]))
+    result.sort(key=lambda r: (-r["overdue"], -r["due_soon"], -r["total"], vietnamese.sort_key(r["name"]), r["name"]))
     return result
 
 

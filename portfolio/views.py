@@ -55,6 +55,7 @@ from .selectors import (
 from .services.excel_import import Preview, agency_import_apply, agency_import_preview, agency_workbook_export
 from .columns import COLUMNS, chosen_columns
 from .tables import TaskTable
+from .worklists import my_work, review_counts
 
 PAGE_SIZES = (25, 50, 100, 200)
 
@@ -258,7 +259,17 @@ class DashboardView(AsOfMixin, TemplateView):
         context["target_counts"] = assessment_counts(target_rows)
         context["target_figure_count"] = len(target_rows)
         context["can_export_official_report"] = access.can_export_official_report(self.request.user)
+        context.update(work_summary(self.request.user, self.as_of))
         return context
+
+
+def work_summary(user, as_of) -> dict:
+    """The dashboard's line of the day's work: the review queue's counts for the Office, an agency's to-do counts."""
+    if access.is_office(user):
+        return {"review_counts": review_counts()}
+    if not access.is_viewer(user) and access.agency_ids(user):
+        return {"my_work": my_work(user=user, as_of=as_of)}
+    return {}
 
 
 class AgencyDetailView(AsOfMixin, TemplateView):
