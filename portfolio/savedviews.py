@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from . import access
-from .sharing import SavedView
+from .models import SavedView
 
 KEPT = {"q", "section", "kind", "lead", "agency", "role", "status", "schedule_state", "due_from", "due_to", "due_year",
         "funding", "needs_review", "withdrawn", "as_of", "sort", "per_page", "cols"}
