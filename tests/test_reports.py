@@ -130,6 +130,29 @@ def test_task_admin_page_still_opens_after_a_report_and_takes_the_next_one(users
     assert sorted(ProgressReport.objects.values_list("percent", flat=True)) == [40, 60]
 
 
+def test_two_reporters_sending_on_one_task_at_once_both_reports_are_taken(users, media):
+    """Found under load: a page loaded before another report was added named one row fewer than the task had, and
+    its report was refused as forged (400). A stale page is not a forged one: both reports are kept."""
+    from portfolio.choices import WorkStatus
+
+    second_reporter = make_user("bantochuc2", UserKind.REPORTER, "Ban Tổ chức Thành ủy")
+    first, second = csrf_client(users["reporter"]), csrf_client(second_reporter)
+    url = f"/admin/portfolio/task/{task(OWN).pk}/change/"
+    assert report_post(first, OWN).status_code == 302  # one report exists before both pages are loaded
+    page_one, page_two = first.get(url), second.get(url)
+    posts = []
+    for page, percent in ((page_one, 50), (page_two, 70)):
+        prefix, data = inline_prefix(page, "progressreport"), admin_change_data(page)
+        new = int(data[f"{prefix}-INITIAL_FORMS"])
+        data.update({f"{prefix}-TOTAL_FORMS": new + 1, f"{prefix}-{new}-agency": Agency.objects.get(name="Ban Tổ chức Thành ủy").pk,
+                     f"{prefix}-{new}-period": f"Tháng {percent // 10}/2026", f"{prefix}-{new}-status": WorkStatus.IN_PROGRESS,
+                     f"{prefix}-{new}-percent": percent, f"{prefix}-{new}-results": f"Báo cáo {percent}"})
+        posts.append(data)
+    assert csrf_post(first, url, posts[0]).status_code == 302
+    assert csrf_post(second, url, posts[1]).status_code == 302  # its page names one report fewer than there are now
+    assert sorted(ProgressReport.objects.values_list("percent", flat=True)) == [40, 50, 70]
+
+
 def test_every_change_is_in_the_history_with_who_and_when(users, media):
     office = csrf_client(users["office"])
     url = f"/admin/portfolio/task/{task(OWN).pk}/change/"

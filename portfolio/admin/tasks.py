@@ -180,8 +180,14 @@ class TaskAdmin(HistoryAdmin, NotFoundAdmin):
                 added = int(total) - int(initial)
             except (TypeError, ValueError):
                 raise BadRequest(f"{prefix}: TOTAL_FORMS/INITIAL_FORMS") from None
-            # The page lists every existing row: a different count names rows it never offered (another task's report).
-            if int(initial) != rows.count() or added < 0:
+            if added < 0:
+                raise BadRequest(f"{prefix}: INITIAL_FORMS")
+            # The page's existing rows are named by id: an id of another task's row is a row the page never offered.
+            # A page loaded before another body added (or the Office removed) a row names fewer (or gone) rows: that
+            # is a stale page, not a forged one, and its new row is still taken.
+            posted = {request.POST.get(f"{prefix}-{i}-id", "") for i in range(int(initial))}
+            named = {int(pk) for pk in posted if pk.isdigit() and len(pk) < 19}
+            if named - set(rows.values_list("pk", flat=True)) and rows.model.objects.filter(pk__in=named).exclude(task=task).exists():
                 raise BadRequest(f"{prefix}: INITIAL_FORMS")
             if added > 0 and not may_add:
                 raise PermissionDenied
