@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 
 from .choices import LEAD_SIDE_ROLES, DigestState, Role, ScheduleState, WorkStatus
 from .dateinput import parse_date_input
-from .filtersets import TaskFilterSet
+from .filtersets import ADVISING_IMPLEMENTING, ROLE_SETS, TaskFilterSet
 from .models import Agency, Assignment, Digest, Task
 
 # Most urgent first: the order the list sorts the state column by.
@@ -150,14 +150,14 @@ def task_list(*, data, as_of: date, queryset: QuerySet[Task] | None = None):
     return TaskFilterSet(data=data, queryset=base)
 
 
-def programme_summary(*, as_of: date, tasks: QuerySet[Task] | None = None) -> dict:
+def programme_summary(*, as_of: date, tasks: QuerySet[Task] | None = None, due_soon_days: int | None = None) -> dict:
     """Totals by schedule state, by work status and by due year, for a dashboard."""
     tasks = tasks if tasks is not None else Task.objects.filter(withdrawn_on__isnull=True)
     # One pass: counts by (state, status, year), summed three ways here.
     # Grouped by the due date itself (a programme has few distinct ones), the year is taken here: SQLite extracts
     # a year through a Python function per row.
     groups = (
-        tasks.annotate(state=schedule_state_expression(as_of))
+        tasks.annotate(state=schedule_state_expression(as_of, due_soon_days))
         .order_by().values("state", "status", "next_due_date").annotate(n=Count("pk"))
     )
     states, statuses, years = Counter(), Counter(), Counter()
@@ -181,40 +181,86 @@ BODY_STATE_KEYS = {
 }
 
 
-def body_summary(*, as_of: date, task_ids: QuerySet | None = None, roles=LEAD_SIDE_ROLES) -> list[dict]:
+def body_summary(*, as_of: date, task_ids: QuerySet | None = None, roles=LEAD_SIDE_ROLES, due_soon_days: int | None = None) -> list[dict]:
     """Per lead-side body: tasks, done, overdue, due soon and share done on time, most overdue first."""
+    return _body_rows(as_of=as_of, task_ids=task_ids, groups=(("", tuple(roles)),), due_soon_days=due_soon_days).get("", [])
+
+
+def _body_rows(*, as_of: date, task_ids: QuerySet | None, groups, due_soon_days: int | None) -> dict[str, list[dict]]:
+    """body_summary's rows for each (key, roles) of ``groups``, in one query: {key: rows}."""
+    roles = [role for _key, in_group in groups for role in in_group]
     assignments = Assignment.objects.filter(role__in=roles)
     if task_ids is not None:
         assignments = assignments.filter(task__in=task_ids)
     else:
         assignments = assignments.filter(task__withdrawn_on__isnull=True)
-    assignments = assignments.annotate(state=schedule_state_expression(as_of, prefix="task__"))
-    # One row per (body, state): a task has one state, so the body's counts add up without double counting.
+    group_of = Case(*(When(role__in=in_group, then=Value(key)) for key, in_group in groups), output_field=CharField())
+    assignments = assignments.annotate(state=schedule_state_expression(as_of, due_soon_days, prefix="task__"), role_group=group_of)
+    # One row per (group, body, state): a task has one state, so the body's counts add up without double counting.
     rows = (
         assignments.order_by()
-        .values("agency_id", "agency__name", "agency__short_name", "agency__kind", "state")
+        .values("role_group", "agency_id", "agency__name", "agency__short_name", "agency__kind", "state")
         .annotate(n=Count("task", distinct=True))
     )
-    by_body: dict[int, dict] = {}
+    by_body: dict[tuple[str, int], dict] = {}
     for row in rows:
-        body = by_body.get(row["agency_id"])
+        body = by_body.get((row["role_group"], row["agency_id"]))
         if body is None:
-            body = by_body[row["agency_id"]] = {
+            body = by_body[(row["role_group"], row["agency_id"])] = {
                 "agency_id": row["agency_id"], "agency__name": row["agency__name"], "agency__short_name": row["agency__short_name"],
                 "agency__kind": row["agency__kind"], "total": 0, **{key: 0 for key in BODY_STATE_KEYS.values()},
             }
         body["total"] += row["n"]
         body[BODY_STATE_KEYS[row["state"]]] += row["n"]
-    result = []
-    for row in by_body.values():
+    result: dict[str, list[dict]] = {}
+    for (key, _agency), row in by_body.items():
         done = row["done_on_time"] + row["done_late"]
         due_so_far = done + row["overdue"]
         row["done"] = done
         row["on_time_share"] = round(100 * row["done_on_time"] / due_so_far) if due_so_far else None
         row["name"] = row["agency__short_name"] or row["agency__name"]
-        result.append(row)
-    result.sort(key=lambda r: (-r["overdue"], -r["due_soon"], -r["total"], r["name"]))
+        result.setdefault(key, []).append(row)
+    for rows_of_group in result.values():
+        rows_of_group.sort(key=lambda r: (-r["overdue"], -r["due_soon"], -r["total"], r["name"]))
     return result
+
+
+@dataclass
+class BodyGroup:
+    """The bodies in one kind of role, for the dashboard: a body appears once per kind of role it has."""
+
+    key: str
+    label: str
+    note: str
+    bodies: list[dict]
+
+    @property
+    def total(self) -> int:
+        return sum(body["total"] for body in self.bodies)
+
+
+# The dashboard's kinds of role, each key also a value of the list's role filter. A task has one lead, so the leads' counts add up to the number of tasks; the bodies
+# that advise or carry out the lead's work, and those that coordinate, are counted apart because a task has several.
+BODY_GROUPS = (
+    ("lead", (Role.LEAD,)),
+    (ADVISING_IMPLEMENTING, ROLE_SETS[ADVISING_IMPLEMENTING]),
+    ("coordinating", (Role.COORDINATING,)),
+)
+
+
+def body_groups(*, as_of: date, task_ids: QuerySet | None = None, due_soon_days: int | None = None) -> list[BodyGroup]:
+    """body_summary per kind of role (BODY_GROUPS), each with its heading and what its numbers count."""
+    words = {
+        "lead": (gettext("Cơ quan chủ trì"), gettext(
+            "Mỗi nhiệm vụ có một cơ quan chủ trì: cột «Nhiệm vụ» cộng lại bằng tổng số nhiệm vụ.")),
+        "advising_implementing": (gettext("Cơ quan chủ trì tham mưu, chủ trì thực hiện"), gettext(
+            "Cơ quan tham mưu cho cơ quan chủ trì hoặc tổ chức thực hiện nhiệm vụ; một nhiệm vụ có thể có nhiều cơ quan, "
+            "nên các con số không cộng thành tổng số nhiệm vụ.")),
+        "coordinating": (gettext("Cơ quan phối hợp"), gettext(
+            "Cơ quan được giao phối hợp; một nhiệm vụ có thể có nhiều cơ quan phối hợp.")),
+    }
+    rows = _body_rows(as_of=as_of, task_ids=task_ids, groups=BODY_GROUPS, due_soon_days=due_soon_days)
+    return [BodyGroup(key, *words[key], rows[key]) for key, _roles in BODY_GROUPS if rows.get(key)]
 
 
 def agency_tasks(*, agency: Agency) -> QuerySet[Task]:
