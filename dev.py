@@ -88,7 +88,8 @@ def cmd_test(argv: list[str]) -> None:
     db = os.environ.get("DATABASE_URL", "SQLite")
     say(f"Chạy bộ kiểm thử (cơ sở dữ liệu: {db.split('@')[-1]})")
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test")
-    result = subprocess.run([str(PYTHON), "-m", "pytest", *argv], cwd=ROOT, env=env)
+    # The 15 slowest tests are listed at the end of every run, so a test that starts to cost is seen the day it does.
+    result = subprocess.run([str(PYTHON), "-m", "pytest", "--durations=15", *argv], cwd=ROOT, env=env)
     sys.exit(result.returncode)
 
 

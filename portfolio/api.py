@@ -158,7 +158,7 @@ class AgencyViewSet(ReadOnlyApi):
     serializer_class = AgencySerializer
 
     def get_queryset(self):
-        return access.scope(self.request.user, Agency.objects.order_by("name").prefetch_related("members"))
+        return access.scope(self.request.user, Agency.objects.order_by("sort_key", "name").prefetch_related("members"))
 
 
 class ProgressReportViewSet(ReadOnlyApi):

@@ -20,4 +20,7 @@ def access_links(request):
     return {
         "may_import": SimpleLazyObject(lambda: access.may_import(user)),
         "agency_pages": OpenableAgencies(user),
+        "may_review": SimpleLazyObject(lambda: access.is_office(user)),
+        # The Office and leaders report for no body (asked first: no query for them); a reporter's bodies are read anyway.
+        "has_own_work": SimpleLazyObject(lambda: user.is_authenticated and not access.sees_everything(user) and bool(access.agency_ids(user))),
     }

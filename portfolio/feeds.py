@@ -19,7 +19,7 @@ from .choices import ScheduleState
 from .models import Milestone, ReminderSettings
 from .reminder_settings import parse_day_months
 from .selectors import task_queryset, today
-from .sharing import CalendarFeed
+from .models import CalendarFeed
 
 PRODID = "-//Van phong Thanh uy Can Tho//Theo doi Chuong trinh hanh dong 02-CTr/TU//VI"
 UID_DOMAIN = "02-ctr-tu.cantho"

@@ -46,7 +46,7 @@ class _BodyList:
     def rows(self):
         if self._rows is None:
             leads = Exists(Assignment.objects.filter(agency=OuterRef("pk"), role=Role.LEAD))
-            bodies = Agency.objects.annotate(is_lead=leads).order_by("name").values_list("pk", "name", "short_name", "is_lead")
+            bodies = Agency.objects.annotate(is_lead=leads).order_by("sort_key", "name").values_list("pk", "name", "short_name", "is_lead")
             self._rows = [(pk, short_name or name, is_lead) for pk, name, short_name, is_lead in bodies]
         return self._rows
 
@@ -205,7 +205,7 @@ class TargetFigureFilterSet(django_filters.FilterSet):
     group = django_filters.ChoiceFilter(label=_("Nhóm chỉ tiêu"), field_name="target__group", choices=TargetGroup.choices, empty_label=_("Tất cả"))
     agency = django_filters.ModelChoiceFilter(
         label=_("Cơ quan theo dõi"), field_name="agency", empty_label=_("Tất cả"),
-        queryset=Agency.objects.filter(target_figures__isnull=False).distinct().order_by("name"),
+        queryset=Agency.objects.filter(target_figures__isnull=False).distinct().order_by("sort_key", "name"),
     )
     outcome = django_filters.ChoiceFilter(label=_("Đánh giá"), choices=Assessment.choices, method="by_outcome", empty_label=_("Tất cả"))
 

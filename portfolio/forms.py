@@ -1,13 +1,16 @@
 """Forms: version-checked edits, progress reports with attachments."""
 
 from django import forms
+from django.contrib.auth.forms import AdminUserCreationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Milestone, ProgressReport, TargetFigure, TargetValue, Task
+from .choices import UserKind
+from .models import Agency, Milestone, ProgressReport, TargetFigure, TargetValue, Task
 from .services.reports import ConflictError, attachment_validate, conflict_message, report_validate
 from .services.targets import target_value_validate
 from .services.tasks import milestone_validate, task_state_validate
+from .services.users import user_kind_validate
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -197,3 +200,28 @@ class TargetFigureAdminForm(forms.ModelForm):
         model = TargetFigure
         fields = "__all__"
         localized_fields = ["baseline_value"]
+
+
+class UserOnboardingForm(AdminUserCreationForm):
+    """The Office creates a person in one step: name, sign-in, role and (for a reporter) the body they report for."""
+
+    kind = forms.ChoiceField(label=_("Vai trò"), choices=[("", "—")] + list(UserKind.choices),
+                             help_text=_("Quyền vào trang quản trị đi theo vai trò; không cần đánh dấu thêm."))
+    agency = forms.ModelChoiceField(label=_("Cơ quan"), queryset=Agency.objects.all(), required=False,
+                                    help_text=_("Bắt buộc với người báo cáo. Gõ vài chữ của tên, có dấu hoặc không dấu."))
+
+    class Meta(AdminUserCreationForm.Meta):
+        fields = ("username", "first_name", "last_name", "email")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("Thư điện tử")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind"):
+            try:
+                user_kind_validate(kind=cleaned["kind"], agencies=[cleaned["agency"]] if cleaned.get("agency") else [])
+            except ValidationError as error:
+                add_rule_errors(self, error)
+        return cleaned

@@ -1,4 +1,4 @@
-"""Saved task lists: a user keeps the list's query string (filters, as-of date, sort, page size) under a name,
+"""Saved task lists: a user keeps the list's query string (filters, as-of date, sort, chosen columns, page size) under a name,
 optionally shared with the Office. Who may open one is decided here, once: its owner, and the Office when shared."""
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from . import access
-from .sharing import SavedView
+from .models import SavedView
 
 KEPT = {"q", "section", "kind", "lead", "agency", "role", "status", "schedule_state", "due_from", "due_to", "due_year",
-        "funding", "needs_review", "withdrawn", "as_of", "sort", "per_page"}
+        "funding", "needs_review", "withdrawn", "as_of", "sort", "per_page", "cols"}
 
 
 def openable_views(user) -> QuerySet[SavedView]:

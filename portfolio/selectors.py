@@ -7,14 +7,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import (
-    Aggregate, Case, CharField, Count, DateField, DurationField, ExpressionWrapper, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery,
-    TextField, Value, When,
-)
+from django.db.models import Aggregate, Case, CharField, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, TextField, Value, When
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from . import vietnamese
 from .choices import LEAD_SIDE_ROLES, DigestState, Role, ScheduleState, WorkStatus
 from .dateinput import parse_date_input
 from .filtersets import ADVISING_IMPLEMENTING, ROLE_SETS, TaskFilterSet
@@ -81,15 +79,6 @@ def schedule_rank_expression(as_of: date, due_soon_days: int | None = None) -> C
     )
 
 
-def days_overdue_expression(as_of: date) -> Case:
-    """Days from the next due date to ``as_of`` for an overdue task (an annotated schedule_state), else NULL.
-
-    A duration (date minus date works on SQLite and PostgreSQL alike); the list shows and exports its days.
-    """
-    elapsed = ExpressionWrapper(Value(as_of, output_field=DateField()) - F("next_due_date"), output_field=DurationField())
-    return Case(When(schedule_state=ScheduleState.OVERDUE, then=elapsed), default=None, output_field=DurationField())
-
-
 def _lead_subquery(field: str) -> Subquery:
     lead = Assignment.objects.filter(task=OuterRef("pk"), role=Role.LEAD).order_by("position").values(field)[:1]
     return Subquery(lead)
@@ -148,7 +137,7 @@ def task_queryset(*, as_of: date, due_soon_days: int | None = None, bodies: str 
         schedule_rank=schedule_rank_expression(as_of, due_soon_days),
         lead_name=_lead_subquery("agency__name"),
         lead_id=_lead_subquery("agency_id"),
-    ).annotate(days_overdue=days_overdue_expression(as_of))
+    ).alias(lead_sort=_lead_subquery("agency__sort_key"))  # the list's sort by lead body, in Vietnamese order
     if bodies == "text":
         return queryset.annotate(bodies_text=bodies_subquery())
     return queryset.prefetch_related(
@@ -233,7 +222,7 @@ def _body_rows(*, as_of: date, task_ids: QuerySet | None, groups, due_soon_days:
         row["name"] = row["agency__short_name"] or row["agency__name"]
         result.setdefault(key, []).append(row)
     for rows_of_group in result.values():
-        rows_of_group.sort(key=lambda r: (-r["overdue"], -r["due_soon"], -r["total"], r["name"]))
+        rows_of_group.sort(key=lambda r: (-r["overdue"], -r["due_soon"], -r["total"], vietnamese.sort_key(r["name"]), r["name"]))
     return result
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, savedviews, targetviews, timeline, views
+from . import feeds, savedviews, targetviews, timeline, views, workviews
 
 app_name = "portfolio"
 
@@ -23,5 +23,7 @@ urlpatterns = [
     path("saved-views/<int:pk>/delete/", savedviews.saved_view_delete, name="saved_view_delete"),
     path("calendar/", feeds.calendar_settings, name="calendar_settings"),
     path("calendar/<str:token>.ics", feeds.calendar_feed, name="calendar_feed"),
+    path("reviews/", workviews.review_queue, name="review_queue"),
+    path("my-work/", workviews.my_work_view, name="my_work"),
     path("reports/official.docx", targetviews.official_report, name="official_report"),
 ]

@@ -54,10 +54,11 @@ from .selectors import (
     task_queryset,
 )
 from .services.excel_import import Preview, agency_import_apply, agency_import_preview, agency_workbook_export
+from .columns import COLUMNS, chosen_columns
 from .tables import TaskTable
+from .worklists import my_work, review_counts
 
 PAGE_SIZES = (25, 50, 100, 200, 500)
-EXPORT_WIDTHS = (6, 60, 28, 40, 22, 12, 26, 16, 18, 10, 16)
 
 
 class AsOfMixin:
@@ -112,6 +113,8 @@ class TaskListView(AsOfMixin, SingleTableMixin, FilterView):
 
     def get_table_kwargs(self):
         return {
+            "as_of": self.as_of,
+            "columns": chosen_columns(self.request.GET.getlist("cols")),
             "as_of_query": date_context(self.request, self.as_of, self.as_of_error, self.due_soon)["as_of_query"],
             "rows_queryset": task_queryset(as_of=self.as_of, due_soon_days=self.due_soon.days, bodies="text"),
             "agency_pages": access.agency_pages(self.request.user),
@@ -139,6 +142,10 @@ class TaskListView(AsOfMixin, SingleTableMixin, FilterView):
             (filterset.form.fields[name].label, self.request.GET.get(name, ""), error)
             for name, errors in filterset.form.errors.items() for error in errors
         ]
+        shown = set(chosen_columns(self.request.GET.getlist("cols")))
+        context["column_choices"] = [(column.name, column.header, column.name in shown) for column in COLUMNS]
+        query.pop("cols", None)
+        context["query_without_columns"] = [(key, value) for key in query for value in query.getlist(key)]
         return context
 
 
@@ -152,7 +159,7 @@ def task_export(request):
     queryset = task_queryset(as_of=as_of, due_soon_days=_due_soon_days(request, as_of), bodies="text")
     filterset = task_list(data=request.GET, as_of=as_of, queryset=access.visible_tasks(request.user, queryset))
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    table = TaskTable(queryset, order_by=request.GET.get("sort") or None)
+    table = TaskTable(queryset, as_of=as_of, columns=chosen_columns(request.GET.getlist("cols")), order_by=request.GET.get("sort") or None)
     rows = table.export_rows()
     date_text = date_format(as_of, "SHORT_DATE_FORMAT")
     content = table_workbook(
@@ -160,7 +167,7 @@ def task_export(request):
         subtitle=_("Tính đến ngày %(date)s; %(count)d nhiệm vụ theo bộ lọc đang chọn") % {"date": date_text, "count": next(rows)},
         headers=table.export_headers(),
         rows=rows,
-        widths=EXPORT_WIDTHS,
+        widths=table.export_widths(),
     )
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="nhiem-vu-{as_of.isoformat()}.xlsx"'
@@ -305,7 +312,17 @@ class DashboardView(AsOfMixin, TemplateView):
         context["target_counts"] = assessment_counts(target_rows)
         context["target_figure_count"] = len(target_rows)
         context["can_export_official_report"] = access.can_export_official_report(self.request.user)
+        context.update(work_summary(self.request.user, self.as_of))
         return context
+
+
+def work_summary(user, as_of) -> dict:
+    """The dashboard's line of the day's work: the review queue's counts for the Office, an agency's to-do counts."""
+    if access.is_office(user):
+        return {"review_counts": review_counts()}
+    if not access.is_viewer(user) and access.agency_ids(user):
+        return {"my_work": my_work(user=user, as_of=as_of)}
+    return {}
 
 
 class AgencyDetailView(AsOfMixin, TemplateView):

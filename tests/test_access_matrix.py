@@ -179,6 +179,10 @@ def expected_site(role, name, owner) -> set[int]:
         return {200} if owner in SEES_ADDRESSED[role] else {404}
     if name == "portfolio:official_report":
         return {200} if role in ("office", "leader") else {404}
+    if name == "portfolio:review_queue":
+        return {200} if role == "office" else {404}  # the Office reviews; nobody else learns what waits
+    if name == "portfolio:my_work":
+        return {200}  # each user's own agencies' work (an empty page for those who report for none)
     if name == "portfolio:import_upload":
         return {403} if role == "leader" else {200}
     if name == "portfolio:import_preview":
@@ -216,6 +220,8 @@ def site_requests(pattern: Pattern, world: World):
         **{f"api:{name}-list": [("-", f"/api/v1/{path}/?page_size=200")] for name, path in API_ROUTES},
         "portfolio:calendar_feed": [("-", "/calendar/" + "x" * 43 + ".ics")],
         "portfolio:saved_view_open": [(o, f"/saved-views/{objects[(m.SavedView, o)].pk}/") for o in "AB"],
+        "portfolio:review_queue": [("-", "/reviews/")],
+        "portfolio:my_work": [("-", "/my-work/")],
         "portfolio:saved_view_delete": [(o, f"/saved-views/{objects[(m.SavedView, o)].pk}/delete/") for o in "AB"],
         "api:task-detail": [(o, f"/api/v1/tasks/{objects[(m.Task, o)].pk}/") for o in "AB"],
         "api:report-detail": [(o, f"/api/v1/reports/{objects[(m.ProgressReport, o)].pk}/") for o in "AB"],
@@ -345,6 +351,9 @@ def forged_posts(world: World):
     yield f"/admin/portfolio/task/{task_b.pk}/change/", {"delegate": world.agencies["A"].pk}
     yield "/imports/" + "0" * 32 + "/", {"action": "apply"}
     yield f"/saved-views/{world.objects[(m.SavedView, 'B')].pk}/delete/", {}
+    report_b = world.objects[(m.ProgressReport, "B")]
+    for decision in ({"accept_selected": "1", "selected": [report_b.pk]}, {"accept": report_b.pk}, {"return": report_b.pk, f"comment-{report_b.pk}": "giả mạo"}):
+        yield "/reviews/", {**decision, f"version-{report_b.pk}": report_b.version}
 
 
 def test_forged_writes_on_another_agencys_records_change_nothing(world):

@@ -120,6 +120,7 @@ def test_browser_reporter_reports_and_office_accepts(browser, live_server, progr
     page.goto(f"{live_server.url}/tasks/{task.pk}/")
     page.click("text=Gửi báo cáo")
     page.wait_for_load_state()
+    page.click("#reports-group .add-row a")  # the new report's form is shown when asked for
     page.select_option("select[name=reports-0-agency]", label="Ban Tổ chức Thành ủy")
     page.fill("input[name=reports-0-period]", "Quý IV/2026")
     page.select_option("select[name=reports-0-status]", label="Đang triển khai")

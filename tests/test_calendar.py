@@ -12,7 +12,7 @@ from django.core.management import call_command
 from icalendar import Calendar
 
 from portfolio import models as m
-from portfolio.sharing import CalendarFeed
+from portfolio.models import CalendarFeed
 
 from .world import MARKER, SEES_TASKS, client_for
 

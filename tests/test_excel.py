@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.escape import unescape
 
 from portfolio.choices import ScheduleState
-from portfolio.excel.columns import MEETING_HEADERS
+from portfolio.excel.meeting import MEETING_HEADERS
 from portfolio.excel.meeting import meeting_workbook
 from portfolio.excel.reader import WorkbookError, open_workbook, read_programme_workbook
 from portfolio.models import Task

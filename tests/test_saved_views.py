@@ -62,3 +62,41 @@ def test_saving_without_a_name_saves_nothing(world):
     before = m.SavedView.objects.count()
     assert client.post("/saved-views/", {"name": "  ", "query": "q=ban"}).status_code == 302
     assert m.SavedView.objects.count() == before
+
+
+def _export_header(client, query: str) -> list[str]:
+    import io
+
+    from openpyxl import load_workbook
+
+    response = client.get(f"/tasks/export.xlsx?{query}")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True, max_row=6))
+    return next([v for v in row if v is not None] for row in rows if row and row[0] == "TT")
+
+
+def test_a_saved_view_restores_the_list_and_its_exports_columns(world):
+    client = client_for(world, "office")
+    listed = client.get(f"/tasks/?{QUERY}&cols=schedule_state&cols=days_overdue&cols=lead_name")
+    chosen = ["TT", "Nhiệm vụ", "Cơ quan chủ trì", "Số ngày quá hạn", "Đánh giá tiến độ"]
+    assert [str(c.header) for c in listed.context["table"].columns] == chosen
+    client.post("/saved-views/", {"name": "Quá hạn, ít cột", "query": listed.context["export_query"]})
+    view = m.SavedView.objects.get(user=world.users["office"], name="Quá hạn, ít cột")
+    opened = client.get(f"/saved-views/{view.pk}/", follow=True)
+    page = opened.content.decode()
+    assert [str(c.header) for c in opened.context["table"].columns] == chosen
+    assert "<th" in page and "Nguồn lực</a>" not in page and "Cơ quan khác</a>" not in page
+    # The page's own export link carries the columns, and the workbook has exactly them, in the page's order.
+    assert _export_header(client, opened.context["export_query"]) == chosen
+    # Without a choice, every column is back, on the page and in the export.
+    full = client.get(f"/tasks/?{QUERY}")
+    assert len(list(full.context["table"].columns)) == 12
+    assert len(_export_header(client, QUERY)) == 12
+
+
+def test_unknown_or_empty_column_choices_fall_back_to_the_default_and_keep_number_and_title(world):
+    client = client_for(world, "office")
+    assert len(list(client.get("/tasks/?cols=khong-co&cols=%3Cscript%3E").context["table"].columns)) == 12
+    only_state = client.get("/tasks/?cols=schedule_state").context["table"]
+    assert [c.name for c in only_state.columns] == ["number", "title", "schedule_state"]

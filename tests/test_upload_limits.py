@@ -110,7 +110,9 @@ def test_workbook_key_too_large_for_the_database_is_a_cell_error_and_leaves_noth
     assert response.status_code == 200
     page = response.content.decode()
     assert "dòng 4, cột L" in page and "khóa nhiệm vụ" in page
-    assert not list((tmp_path / "imports").glob("*.xlsx")) or response.request["PATH_INFO"].startswith("/imports/")
+    # Nothing written, and no confirmation offered: the preview with a cell error cannot be applied.
+    assert not ProgressReport.objects.exists()
+    assert 'value="apply"' not in page
 
 
 @pytest.mark.django_db

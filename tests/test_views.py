@@ -181,7 +181,7 @@ def test_task_list_bad_as_of_falls_back_to_today_with_a_message(signed_in, progr
     assert "không hợp lệ" in response.content.decode()
 
 
-@pytest.mark.parametrize("sort", ["number", "-number", "title", "lead_name", "others", "deadline_text", "-next_due_date", "funding", "status", "schedule_state", "-progress", "last_reported_at"])
+@pytest.mark.parametrize("sort", ["number", "-number", "title", "lead_name", "others", "deadline_text", "-next_due_date", "days_overdue", "funding", "status", "schedule_state", "-progress", "last_reported_at"])
 def test_task_list_every_column_sorts(signed_in, varied, sort):
     count, response = listed(signed_in, f"sort={sort}")
     assert count == 252
@@ -220,6 +220,36 @@ def test_export_has_exactly_the_rows_and_order_of_the_page(signed_in, varied, qu
     assert header[0] == "TT" and header[1] == "Nhiệm vụ" and "Đánh giá tiến độ" in header
     assert len(rows) == count
     assert [r[0] for r in rows][: len(page_numbers)] == page_numbers
+
+
+def test_every_declared_column_is_on_the_page_and_in_the_export_with_its_header_and_width(signed_in, varied):
+    from openpyxl.utils import get_column_letter
+
+    from portfolio.columns import COLUMNS
+
+    count, response = listed(signed_in, "")
+    assert [str(c.header) for c in response.context["table"].columns] == [str(c.header) for c in COLUMNS]
+    page = response.content.decode()
+    assert all(f">{c.header}<" in page for c in COLUMNS), "a declared column's header is missing from the page"
+    sheet = load_workbook(io.BytesIO(signed_in.get(f"/tasks/export.xlsx?{Q_AS_OF}").content)).active
+    assert [c.value for c in sheet[3]] == [str(c.header) for c in COLUMNS]
+    widths = [sheet.column_dimensions[get_column_letter(i)].width for i in range(1, len(COLUMNS) + 1)]
+    assert widths == pytest.approx([c.width for c in COLUMNS], abs=1)
+
+
+def test_days_overdue_counts_from_the_due_date_to_the_as_of_date_on_the_page_and_in_the_export(signed_in, programme):
+    Task.objects.filter(number=7).update(next_due_date=date(2026, 10, 31), status=WorkStatus.IN_PROGRESS, progress=10)
+    count, response = listed(signed_in, "q=&sort=number")
+    row = next(r for r in response.context["table"].page.object_list if r.record.number == 7)
+    assert row.record.schedule_state == ScheduleState.OVERDUE
+    as_of = response.context["as_of"]
+    days = (as_of - date(2026, 10, 31)).days
+    assert f'<td class="days num" data-label="Số ngày quá hạn"><span class="late">{days}</span></td>' in response.content.decode()
+    header, rows = read_export(signed_in.get(f"/tasks/export.xlsx?{Q_AS_OF}").content)
+    column = header.index("Số ngày quá hạn")
+    exported = next(r for r in rows if r[0] == 7)
+    assert exported[column] == days
+    assert all(r[column] is None for r in rows if r[header.index("Đánh giá tiến độ")] != "Quá hạn")
 
 
 def test_export_writes_dangerous_text_as_text(signed_in, programme):
@@ -340,7 +370,7 @@ def test_a_deep_page_issues_the_queries_of_the_first_and_shows_its_rows(signed_i
     page = signed_in.get(last_url).content.decode()
     last = count_queries(signed_in, last_url)
     assert first == last <= QUERY_BUDGET["/tasks/"]
-    numbers = [int(n) for n in re.findall(r'<td class="num"><a href="/tasks/\d+/\?as_of=2026-11-22">(\d+)</a>', page)]
+    numbers = [int(n) for n in re.findall(r'<td class="num" data-label="TT"><a href="/tasks/\d+/\?as_of=2026-11-22">(\d+)</a>', page)]
     assert numbers == list(range(451, 501)) and "Trang 10 / 10" in page
 
 
@@ -353,7 +383,7 @@ def test_the_rows_shown_follow_the_filter_and_sort_on_every_page(signed_in, vari
     for page in (1, 2, 3):
         response = signed_in.get(f"/tasks/?{Q_AS_OF}&per_page=25&agency={agency.pk}&sort={sort}&page={page}")
         html = response.content.decode()
-        rows = [int(n) for n in re.findall(r'<td class="num"><a href="/tasks/\d+/\?as_of=2026-11-22">(\d+)</a>', html)]
+        rows = [int(n) for n in re.findall(r'<td class="num" data-label="TT"><a href="/tasks/\d+/\?as_of=2026-11-22">(\d+)</a>', html)]
         assert rows == [r.record.number for r in response.context["table"].page.object_list]
         shown += rows
     expected = Task.objects.filter(assignments__agency=agency).distinct().count()

@@ -8,6 +8,7 @@ from django.http import Http404
 from .. import access
 from ..models import Agency, AgencyAlias, FundingSource, Programme, Section
 from ..services import agency_refresh_tasks
+from ..vietnamese import fold
 from .base import HistoryAdmin, OfficeWritesAdmin
 
 
@@ -41,9 +42,20 @@ class AgencyAdmin(HistoryAdmin, OfficeWritesAdmin):
     list_display = ["name", "short_name", "kind", "parent", "emails"]
     list_filter = ["kind"]
     search_fields = ["name", "short_name", "aliases__alias", "emails"]
-    autocomplete_fields = ["parent"]
-    filter_horizontal = ["members"]
+    autocomplete_fields = ["parent", "members"]
     inlines = [AgencyAliasInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        """The list's search box and every body picker (the admin's autocomplete) ignore accents and case:
+        "xay dung" finds "Sở Xây dựng" through the stored search_key."""
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        words = fold(search_term).split()
+        if not words:
+            return found, duplicates
+        folded = queryset
+        for word in words:
+            folded = folded.filter(search_key__contains=word)
+        return found | folded, duplicates
 
     # A body's people and addresses are for the Office, leaders and the body's own reporters (access.sees_agency_details):
     # not on another body's page, its list, its history, nor findable through the search box or the autocomplete.

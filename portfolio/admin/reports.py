@@ -2,9 +2,11 @@
 
 from django.contrib import admin
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from ..choices import ReviewState
 from ..forms import ReviewForm
 from ..models import ProgressReport, ReportAttachment
 from ..services import progress_report_review
@@ -41,8 +43,8 @@ class ProgressReportAdmin(ReviewDeskAdmin):
     search_fields = ["task__title", "agency__name", "period"]
     list_select_related = ["task", "agency", "submitted_by"]
     readonly_fields = [
-        "task", "agency", "period", "status", "percent", "completed_on", "results", "difficulties", "proposals",
-        "submitted_by", "created_at", "review_state", "reviewed_by", "reviewed_at", "version",
+        "task", "task_deadline", "task_current", "earlier_reviews", "agency", "period", "status", "percent", "completed_on", "results", "difficulties",
+        "proposals", "submitted_by", "created_at", "review_state", "reviewed_by", "reviewed_at",
     ]
     inlines = [ReportAttachmentInline]
     accepted_message = "Đã chấp nhận {} báo cáo."
@@ -51,6 +53,24 @@ class ProgressReportAdmin(ReviewDeskAdmin):
     @admin.display(description=_("TT"), ordering="task__number")
     def task_number(self, obj):
         return obj.task.number
+
+    @admin.display(description=_("Thời hạn của nhiệm vụ"))
+    def task_deadline(self, obj):
+        due = obj.task.next_due_date
+        return f"{obj.task.deadline_text or '—'}" + (f" (hạn kế tiếp {due:%d/%m/%Y})" if due else "")
+
+    @admin.display(description=_("Tiến độ hiện tại của nhiệm vụ"))
+    def task_current(self, obj):
+        return f"{obj.task.get_status_display()} · {obj.task.progress}%"
+
+    @admin.display(description=_("Các lần xem xét trước"))
+    def earlier_reviews(self, obj):
+        earlier = obj.task.reports.exclude(pk=obj.pk).exclude(review_state=ReviewState.SUBMITTED).select_related("agency").order_by("-reviewed_at")
+        rows = format_html_join(mark_safe("<br>"), "{} · {} · {}% · {}{}", (
+            (report.get_review_state_display(), report.period, report.percent, report.agency,
+             f" — {report.review_comment}" if report.review_comment else "") for report in earlier[:10]
+        ))
+        return rows or "—"
 
     def review(self, obj, **kwargs):
         return progress_report_review(report=obj, **kwargs)

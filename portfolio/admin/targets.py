@@ -177,7 +177,7 @@ class TargetValueAdmin(ReviewDeskAdmin):
     list_select_related = ["figure__target", "agency", "submitted_by"]
     readonly_fields = [
         "figure", "agency", "period_kind", "year", "value_text", "source", "note", "submitted_by", "created_at",
-        "review_state", "reviewed_by", "reviewed_at", "version",
+        "review_state", "reviewed_by", "reviewed_at",
     ]
     accepted_message = "Đã chấp nhận {} số liệu."
     accept_selected = accept_action(_("Chấp nhận các số liệu đã chọn"))

@@ -1,9 +1,10 @@
 """Tasks, their milestones, assignments, reports and comments on the task's page."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
@@ -55,10 +56,12 @@ class AssignmentInline(MilestoneInline):
 
 
 class ProgressReportInline(SubmissionInline):
-    """Reports on the task page: earlier ones read-only, a new one only where the user may report."""
+    """Reports on the task page: earlier ones as a table with the Office's review, a new one only where the user may
+    report, its form shown when "Thêm báo cáo" is pressed (no empty form on every visit)."""
 
     model = ProgressReport
     form = ProgressReportForm
+    template = "admin/portfolio/report_inline.html"
     extra = 0
     fk_name = "task"
     readonly_fields = ["review_state", "review_comment", "submitted_by", "created_at"]
@@ -67,9 +70,6 @@ class ProgressReportInline(SubmissionInline):
 
     def get_fields(self, request, obj=None):
         return ["agency", "period", "status", "percent", "completed_on", "results", "difficulties", "proposals", "attachments"]
-
-    def get_extra(self, request, obj=None, **kwargs):
-        return 1 if obj is not None and access.can_report(request.user, obj) else 0
 
     @admin.display(description=_("Tệp đính kèm"))
     def attachments(self, report):
@@ -96,9 +96,6 @@ class TaskCommentInline(admin.TabularInline):
     fields = ["agency", "text", "author", "created_at"]
     readonly_fields = ["author", "created_at"]
     verbose_name_plural = _("Ý kiến của các cơ quan")
-
-    def get_extra(self, request, obj=None, **kwargs):
-        return 1 if obj is not None and access.can_comment(request.user, obj) else 0
 
     def has_add_permission(self, request, obj):
         return obj is not None and access.can_comment(request.user, obj)
@@ -137,10 +134,31 @@ class TaskAdmin(HistoryAdmin, NotFoundAdmin):
         (_("Cơ quan thực hiện (nguyên văn)"), {"fields": ["lead_text", "partners_text", "delegate", "delegated_by", "delegated_at"]}),
         (_("Thời hạn"), {"fields": ["deadline_text", "start_date", "due_date", "next_due_date", "is_ongoing", "is_conditional", "needs_review", "review_note"]}),
         (_("Nguồn lực"), {"fields": ["funding_text", "funding"]}),
-        (_("Tiến độ"), {"fields": ["status", "progress", "completed_on", "version", "withdrawn_on", "withdrawn_in"]}),
+        (_("Tiến độ"), {"fields": ["status", "progress", "completed_on", "withdrawn_on", "withdrawn_in"]}),
         (None, {"fields": ["edit_version"], "classes": ["hidden"]}),
     ]
     autocomplete_fields = ["delegate"]
+
+    class Media:
+        js = ["portfolio/admin-task.js"]
+        css = {"all": ["portfolio/admin-fit.css"]}
+
+    def response_change(self, request, obj):
+        """An agency stays on its task after saving, told in plain words what was sent (not "Nhiệm vụ … đã được thay
+        đổi" on the task list); the Office too after sending a report. The Office's edits of the task go as before."""
+        reports, comments = getattr(request, "_reports_sent", []), getattr(request, "_comments_sent", [])
+        if access.is_office(request.user) and not reports and not comments:
+            return super().response_change(request, obj)
+        for report in reports:
+            self.message_user(request, _(
+                "Đã gửi báo cáo kỳ «%(period)s» của %(agency)s về nhiệm vụ số %(number)s. Văn phòng Thành ủy sẽ xem xét; "
+                "kết quả hiện ở mục «Việc của tôi» và dưới đây."
+            ) % {"period": report.period, "agency": report.agency, "number": obj.number}, messages.SUCCESS)
+        if comments:
+            self.message_user(request, _("Đã ghi ý kiến của cơ quan về nhiệm vụ số %(number)s.") % {"number": obj.number}, messages.SUCCESS)
+        if not reports and not comments:
+            self.message_user(request, _("Không có gì mới để gửi: chưa có báo cáo hay ý kiến nào được nhập."), messages.INFO)
+        return HttpResponseRedirect(request.path + ("#reports-group" if reports else ""))
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method == "POST" and object_id:
@@ -173,8 +191,14 @@ class TaskAdmin(HistoryAdmin, NotFoundAdmin):
                 raise PermissionDenied
 
     def get_fieldsets(self, request, obj=None):
+        """The version travels hidden (edit_version), never shown; an agency reads the funding folded away, so its
+        reports come sooner on the page."""
         fieldsets = super().get_fieldsets(request, obj)
-        return fieldsets if obj is not None else fieldsets[:-1]
+        if obj is None:
+            return fieldsets[:-1]
+        if not access.is_office(request.user):
+            fieldsets = [(name, {**options, "classes": ["collapse"]}) if name == _("Nguồn lực") else (name, options) for name, options in fieldsets]
+        return fieldsets
 
     def log_change(self, request, obj, message):
         """Nothing saved, nothing logged: a reporter's page posted as loaded (every task field read-only to it)
@@ -262,10 +286,12 @@ class TaskAdmin(HistoryAdmin, NotFoundAdmin):
                         proposals=data.get("proposals", ""), attachments=data.get("attachments") or [],
                     )
                 )
+            request._reports_sent = formset.new_objects
         elif formset.model is TaskComment:
             for comment_form in new_forms:
                 data = comment_form.cleaned_data
                 formset.new_objects.append(task_comment_add(task=form.instance, agency=data["agency"], user=request.user, text=data["text"]))
+            request._comments_sent = formset.new_objects
             if access.is_office(request.user):  # only the Office may remove a comment (has_delete_permission)
                 for removed in formset.deleted_forms:
                     if removed.instance.pk:

@@ -7,19 +7,33 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.models import Group, Permission
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from ..forms import UserOnboardingForm
 from ..models import Agency
+from ..services.users import user_onboard, user_sync_staff
+from ..vietnamese import matches
+
+Membership = Agency.members.through
+# The row of the membership block names nothing by itself ("Agency_members object (1)"): its picker shows the body.
+Membership.__str__ = lambda self: ""
 
 
 class AgencyMembershipInline(admin.TabularInline):
-    model = Agency.members.through
-    extra = 1
+    model = Membership
+    extra = 0
     verbose_name = _("cơ quan")
     verbose_name_plural = _("Thuộc cơ quan (người báo cáo của các cơ quan này)")
     autocomplete_fields = ["agency"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "agency":
+            field.label = _("Cơ quan")
+        return field
 
 
 PERMISSION_ACTIONS = {"add": _("Thêm"), "change": _("Sửa"), "delete": _("Xóa"), "view": _("Xem")}
@@ -62,9 +76,44 @@ class AdminPasswordForm(AdminPasswordChangeForm):
 
 @admin.register(User)
 class UserAdmin(PermissionLabelsAdmin, BaseUserAdmin):
+    """Users; a new one is made in one form with their role and agency (staff access follows from the role)."""
+
     change_password_form = AdminPasswordForm
+    add_form = UserOnboardingForm
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "first_name", "last_name", "email", "kind", "agency")}),
+        (_("Mật khẩu"), {"classes": ("wide",), "fields": ("usable_password", "password1", "password2")}),
+    )
     inlines = [AgencyMembershipInline]
     list_display = ["username", "first_name", "last_name", "email", "is_staff", "is_active"]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []  # the add form has its own agency field
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None and "agency" in form.base_fields:
+            form.base_fields["agency"].widget = AutocompleteSelect(Membership._meta.get_field("agency"), self.admin_site)
+        return form
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        agency = form.cleaned_data.get("agency")
+        user_onboard(user=obj, kind=form.cleaned_data["kind"], agencies=[agency] if agency else [], created_by=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        user_sync_staff(user=form.instance)  # a group given on the change page brings staff access with it
+
+    def get_search_results(self, request, queryset, search_term):
+        """Names typed without accents or in another case find the person ("nguyen van a" finds "Nguyễn Văn A")."""
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        if not search_term.strip():
+            return found, duplicates
+        rows = queryset.values_list("pk", "username", "first_name", "last_name", "email")
+        folded = [pk for pk, *texts in rows if matches(search_term, *texts)]
+        return found | queryset.filter(pk__in=folded), duplicates
 
 
 @admin.register(Group)

@@ -11,22 +11,14 @@ from datetime import date
 
 from django.db.models import OuterRef, Subquery, TextField, Value
 from django.db.models.functions import Concat
-from django.utils import timezone
 
 from ..choices import ReviewState, ScheduleState, WorkStatus, labels
 from ..freshness import cached
 from ..models import ProgressReport, TargetFigure, Task
 from ..reminder_selection import responsible_of
 from ..selectors import FIELD_SEP, bodies_subquery, body_summary, figure_rows, parse_bodies, programme_summary, target_table
-from .columns import (
-    CATALOGUE_SHEET,
-    HEADER_ROW,
-    MEETING_HEADERS,
-    MEETING_WIDTHS,
-    OVERDUE_SHEET,
-    SUMMARY_SHEET,
-    TARGETS_SHEET,
-)
+from ..columns import MEETING_COLUMNS, Labels
+from .columns import CATALOGUE_SHEET, HEADER_ROW, OVERDUE_SHEET, SUMMARY_SHEET, TARGETS_SHEET
 from .writer import HEADER_COLOUR, Styles, new_workbook, row_height, write_row
 
 
@@ -35,7 +27,7 @@ GREY = "#808080"
 
 
 # Arial (Liberation Sans where there is no Arial: the same widths) at 10 pt, every page fitted to its width at 90% or
-# more: at least 9 pt on paper. The column widths (columns.MEETING_WIDTHS, the widths below) are chosen for that.
+# more: at least 9 pt on paper. The column widths (portfolio.columns.MEETING_COLUMNS, the widths below) are chosen for that.
 FONT = {"font_name": "Arial", "font_size": 10}
 LINE = 13  # points a line of 10 pt text takes
 
@@ -71,17 +63,10 @@ def _report_subquery() -> Subquery:
     return Subquery(latest, output_field=TextField())
 
 
-def report_text(value: str | None) -> str:
-    if not value:
-        return ""
-    parts = zip(("Kết quả", "Khó khăn", "Đề xuất"), value.split(FIELD_SEP))
-    return "\n".join(f"{label}: {text}" for label, text in parts if text)
-
-
-CATALOGUE_FIELDS = (
-    "section_id", "section__numeral", "section__title", "number", "title", "lead_text", "partners_text", "deadline_text",
-    "funding_text", "status", "progress", "next_due_date", "schedule_state", "report", "last_reported_at",
-)
+MEETING_HEADERS = tuple(column.header for column in MEETING_COLUMNS)
+MEETING_WIDTHS = tuple(column.width for column in MEETING_COLUMNS)
+# The section of each row, then the catalogue's columns.
+CATALOGUE_FIELDS = ("section_id", "section__numeral", "section__title", *(column.field for column in MEETING_COLUMNS))
 
 
 def _print_setup(sheet, first_title_row: int, last_title_row: int | None = None, *, line: str = ""):
@@ -113,20 +98,17 @@ def _catalogue_sheet(workbook, styles, rows, as_of, line):
     sheet.set_row(header, row_height(MEETING_HEADERS, MEETING_WIDTHS, chars_per_unit=0.9, line_height=LINE))
     write_row(sheet, header, MEETING_HEADERS, styles["header"])
     row, section = header, None
-    statuses, states = labels(WorkStatus), labels(ScheduleState)  # translated once, not once per row
-    for (section_id, numeral, section_title, number, title, lead, partners, deadline, funding, status, progress, due, state,
-         report, reported_at) in rows:
+    plan = [column.converter(Labels(as_of=as_of)) for column in MEETING_COLUMNS]  # labels translated once, not once per row
+    state_at = [column.name for column in MEETING_COLUMNS].index("schedule_state")
+    for section_id, numeral, section_title, *cells in rows:
         if section_id != section:
             section = section_id
             row += 1
             sheet.set_row(row, 20)
             sheet.merge_range(row, 0, row, last, f"{numeral}. {section_title}", styles["section"])
         row += 1
-        values = (
-            number, title, lead, partners, deadline, funding, statuses[status], progress, due, states[state],
-            report_text(report), timezone.localtime(reported_at).date() if reported_at else None,
-        )
-        style = "overdue" if state == ScheduleState.OVERDUE else "cell"
+        style = "overdue" if cells[state_at] == ScheduleState.OVERDUE else "cell"
+        values = [convert(value) if convert and value is not None else value for value, convert in zip(cells, plan)]
         sheet.set_row(row, row_height(values, MEETING_WIDTHS, line_height=LINE))
         write_row(sheet, row, values, styles[style], styles[f"{style}_date"], styles[style])
     sheet.autofilter(header, 0, max(row, header + 1), last)

@@ -5,6 +5,7 @@
 - reporting.py: ProgressReport, ReportAttachment, TaskComment
 - reminders.py: ReminderSettings, Digest, Reminder, ReminderRun
 - targets.py: Target, TargetFigure, TargetValue, TargetReminder
+- sharing.py: CalendarFeed, SavedView (a user's private calendar address and saved task lists)
 """
 
 from .base import (
@@ -21,6 +22,7 @@ from .programme import Agency, AgencyAlias, Assignment, FundingSource, Milestone
 from .reporting import ProgressReport, ReportAttachment, TaskComment, attachment_path
 from .reminders import Digest, Reminder, ReminderRun, ReminderSettings, _default_thresholds
 from .targets import Target, TargetFigure, TargetReminder, TargetValue
+from .sharing import CalendarFeed, SavedView
 
 __all__ = [
     "COMMENT_MAX",
@@ -52,9 +54,7 @@ __all__ = [
     "TargetFigure",
     "TargetReminder",
     "TargetValue",
+    "CalendarFeed",
+    "SavedView",
 ]
 
-# The user's own sharing records (calendar feed token, saved views) live in portfolio/sharing.py.
-from ..sharing import CalendarFeed, SavedView  # noqa: E402
-
-__all__ += ["CalendarFeed", "SavedView"]

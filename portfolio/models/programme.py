@@ -76,10 +76,14 @@ class Agency(TimeStamped):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="agencies", verbose_name=_("người dùng thuộc cơ quan")
     )
-    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+    # Derived from the names on every save: lists of bodies sort by sort_key in
+    # Vietnamese order (vietnamese.sort_key), pickers match search_key without accents ("xay dung" finds "Xây dựng").
+    sort_key = models.CharField(_("khóa sắp xếp"), max_length=800, blank=True, editable=False, db_index=True)
+    search_key = models.CharField(_("khóa tìm kiếm"), max_length=700, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at", "sort_key", "search_key"])
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["sort_key", "name"]
         verbose_name = _("cơ quan")
         verbose_name_plural = _("cơ quan")
 
@@ -88,6 +92,15 @@ class Agency(TimeStamped):
 
     def __str__(self):
         return self.short_name or self.name
+
+    def save(self, *args, **kwargs):
+        from ..vietnamese import fold, sort_key
+
+        self.sort_key = sort_key(self.name)
+        self.search_key = fold(f"{self.name} {self.short_name}")
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "sort_key", "search_key"}
+        super().save(*args, **kwargs)
 
     @property
     def email_list(self) -> list[str]:

@@ -186,6 +186,54 @@ def progress_report_review(*, report: ProgressReport, user, accept: bool, commen
     return report
 
 
+def report_label(report: ProgressReport) -> str:
+    """A report as a message names it: "nhiệm vụ 6, kỳ Quý IV/2026, Ban Tổ chức Thành ủy"."""
+    return f"nhiệm vụ {report.task.number}, kỳ {report.period}, {report.agency}"
+
+
+def _still_awaiting(*, report_id: int, expected_version: int) -> ProgressReport:
+    """The report as the reviewer saw it on the queue: still awaiting review and unchanged since; else a message naming it."""
+    report = ProgressReport.objects.select_related("task", "agency", "reviewed_by").filter(pk=report_id).first()
+    if report is None:
+        raise ValidationError(f"Báo cáo số {report_id} không còn nữa (đã bị xóa).", code="gone")
+    if report.review_state != ReviewState.SUBMITTED:
+        who = report.reviewed_by.get_full_name() or report.reviewed_by.username if report.reviewed_by else "người khác"
+        when = timezone.localtime(report.reviewed_at).strftime("%d/%m/%Y %H:%M") if report.reviewed_at else ""
+        raise ConflictError(
+            f"Báo cáo «{report_label(report)}» đã được {who} xem xét ({report.get_review_state_display().lower()}) lúc {when}.", code="conflict"
+        )
+    if report.version != expected_version:
+        raise ConflictError(conflict_message(f"Báo cáo «{report_label(report)}»", report), code="conflict")
+    return report
+
+
+@transaction.atomic
+def progress_report_decide(*, report_id: int, expected_version: int, user, accept: bool, comment: str = "") -> ProgressReport:
+    """One decision from the review queue: the report must still await review as the reviewer saw it."""
+    if not access.is_office(user):
+        raise PermissionDenied("Chỉ Văn phòng Thành ủy được xem xét báo cáo.")
+    report = _still_awaiting(report_id=report_id, expected_version=expected_version)
+    return progress_report_review(report=report, user=user, accept=accept, comment=comment, expected_version=expected_version)
+
+
+@transaction.atomic
+def progress_reports_accept(*, reports: list[tuple[int, int]], user) -> list[ProgressReport]:
+    """Accept several reports, all or nothing: ``reports`` are (id, version seen); one already reviewed (or changed)
+    meanwhile refuses the lot, with a message naming it, and nothing is written."""
+    if not access.is_office(user):
+        raise PermissionDenied("Chỉ Văn phòng Thành ủy được xem xét báo cáo.")
+    if not reports:
+        raise ValidationError("Chưa chọn báo cáo nào.", code="empty")
+    accepted = []
+    for report_id, version in reports:
+        try:
+            report = _still_awaiting(report_id=report_id, expected_version=version)
+        except ValidationError as error:
+            raise type(error)(f"{error.messages[0]} Chưa báo cáo nào được chấp nhận; hãy tải lại danh sách.", code=error.code) from None
+        accepted.append(progress_report_review(report=report, user=user, accept=True, expected_version=version))
+    return accepted
+
+
 def task_apply_accepted_report(*, task_id: int) -> Task:
     """The task's current status is its latest accepted report (through the task's state service)."""
     task = Task.objects.select_for_update().get(pk=task_id)

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from portfolio.feeds import feed_url
-from portfolio.sharing import CalendarFeed
+from portfolio.models import CalendarFeed
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .models import TimeStamped
+from .base import TimeStamped
 
 __all__ = ["CalendarFeed", "SavedView"]
 
