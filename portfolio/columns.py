@@ -113,7 +113,7 @@ def _report_text(value: str) -> str:
 
 NUMBER = TaskColumn("number", _("TT"), "number", 6, lambda t, r: _link(t.task_href(r), r.number), ("number",), td_class="num")
 TITLE = TaskColumn("title", _("Nhiệm vụ"), "title", 60, lambda t, r: _link(t.task_href(r), r.title), ("title",), td_class="title")
-LEAD = TaskColumn("lead_name", _("Cơ quan chủ trì"), "lead_name", 28, _lead_cell, ("lead_sort",))  # Vietnamese order
+LEAD = TaskColumn("lead_name", _("Cơ quan chủ trì"), "lead_name", 28, _lead_cell, ("lead_sort",), td_class="lead")  # Vietnamese order
 OTHERS = TaskColumn("others", _("Cơ quan khác"), "bodies_text", 40, _others_cell, ("partners_text",), _others_text)
 DEADLINE_TEXT = TaskColumn("deadline_text", _("Thời hạn (nguyên văn)"), "deadline_text", 22, lambda t, r: escape(r.deadline_text), ("deadline_text",))
 DUE = TaskColumn("next_due_date", _("Hạn"), "next_due_date", 12, lambda t, r: _date(r.next_due_date), ("next_due_date",), td_class="date")
