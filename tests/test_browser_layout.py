@@ -111,7 +111,7 @@ def test_browser_print_shows_content_and_filters_in_words(page, live_server):
     assert summary.is_visible()
     text = summary.inner_text()
     assert "Tính đến ngày 22/11/2026" in text and "Đánh giá tiến độ: Quá hạn" in text and "12 nhiệm vụ khớp" in text
-    for hidden in ("header.site nav", "#filters", "#export", "#save-view", ".as-of"):
+    for hidden in ("header.site nav", "#filters", "#export", "#save-view", ".as-of", "#column-chooser", ".pagination"):
         assert not page.locator(hidden).first.is_visible(), hidden
     assert all(not b.is_visible() for b in page.locator("main button, main .button").all())
     # A4 landscape inside 10 mm margins is about 1047 CSS px wide: every column fits.
