@@ -265,14 +265,6 @@ def reportable_figures(user, queryset: QuerySet[TargetFigure] | None = None) -> 
     return queryset.filter(agency_id__in=agency_ids(user))
 
 
-def can_view_figure(user, figure: TargetFigure) -> bool:
-    return visible_figures(user, TargetFigure.objects.filter(pk=figure.pk)).exists()
-
-
-def can_view_target(user, target: Target) -> bool:
-    return visible_targets(user, Target.objects.filter(pk=target.pk)).exists()
-
-
 def can_report_figure(user, figure: TargetFigure) -> bool:
     return reportable_figures(user, TargetFigure.objects.filter(pk=figure.pk)).exists()
 

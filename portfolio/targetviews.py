@@ -38,7 +38,7 @@ class TargetDetailView(AsOfMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         target = get_object_or_404(Target.objects.select_related("programme"), number=self.kwargs["number"])
-        if not access.can_view_target(self.request.user, target):
+        if not access.can_see(self.request.user, target):
             raise Http404
         figures = access.visible_figures(self.request.user, target.figures.all())
         rows = figure_rows(figures=figures, as_of=self.as_of)

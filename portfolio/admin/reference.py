@@ -7,7 +7,7 @@ from django.http import Http404
 
 from .. import access
 from ..models import Agency, AgencyAlias, FundingSource, Programme, Section
-from ..services import agency_refresh_tasks
+from ..services import agency_office_save
 from ..vietnamese import fold
 from .base import HistoryAdmin, OfficeWritesAdmin
 
@@ -98,9 +98,7 @@ class AgencyAdmin(HistoryAdmin, OfficeWritesAdmin):
             raise Http404
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and {"name", "short_name"} & set(form.changed_data):
-            agency_refresh_tasks(agency=obj)
+        agency_office_save(agency=obj, changed=set(form.changed_data) if change else set())
 
 
 @admin.register(AgencyAlias)

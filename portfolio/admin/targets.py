@@ -43,9 +43,6 @@ class TargetAdmin(HistoryAdmin, NotFoundAdmin):
     def short_text(self, obj):
         return str(obj)
 
-    def get_queryset(self, request):
-        return access.visible_targets(request.user, super().get_queryset(request))
-
     def has_add_permission(self, request):
         return False  # loaded by import_programme from the Resolution
 
@@ -115,9 +112,6 @@ class TargetFigureAdmin(HistoryAdmin, NotFoundAdmin):
     def goal(self, obj):
         return goal_text(obj)
 
-    def get_queryset(self, request):
-        return access.visible_figures(request.user, super().get_queryset(request))
-
     def get_readonly_fields(self, request, obj=None):
         if access.can_edit_targets(request.user):
             return self.source_fields
@@ -140,12 +134,7 @@ class TargetFigureAdmin(HistoryAdmin, NotFoundAdmin):
     def has_change_permission(self, request, obj=None):
         if access.is_viewer(request.user) and not access.is_office(request.user):
             return False
-        allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or access.can_view_figure(request.user, obj))
-
-    def has_view_permission(self, request, obj=None):
-        allowed = super().has_view_permission(request, obj)
-        return allowed and (obj is None or access.can_view_figure(request.user, obj))
+        return super().has_change_permission(request, obj)  # the record's visibility: NotFoundAdmin (access.can_see)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -187,10 +176,6 @@ class TargetValueAdmin(ReviewDeskAdmin):
         if obj.value is not None:
             return vn_number(obj.value)
         return _("Đã hoàn thành") if obj.achieved else _("Chưa hoàn thành")
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        return queryset.filter(figure__in=access.visible_figures(request.user))
 
     def can_review(self, user) -> bool:
         return access.can_review_target_values(user)

@@ -3,12 +3,12 @@
 from .programme import (  # noqa: F401
     FIXTURE_MODELS,
     ImportResult,
+    agency_office_save,
     agency_refresh_tasks,
     programme_diff,
     programme_fixture_json,
     programme_import,
     task_apply_schedule,
-    task_refresh_search_text,
 )
 from .reports import (  # noqa: F401
     ConflictError,
@@ -25,9 +25,13 @@ from .reports import (  # noqa: F401
 )
 from .tasks import (  # noqa: F401
     milestone_complete,
+    task_after_rows_saved,
+    task_comment_remove,
     task_complete,
     task_edit_dates,
+    task_office_save,
     task_refresh_next_due,
+    task_refresh_search_text,
     task_reopen,
     task_set_state,
     task_state_validate,

@@ -12,12 +12,22 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from celery import current_app
 from kombu.exceptions import OperationalError
 
 from ..choices import DigestState, ReminderReason, WorkStatus, labels
 from ..models import Digest, Reminder, ReminderRun, ReminderSettings, TargetReminder, Task
 from ..reminder_selection import BodyPlan, Config, Plan, reminder_plan
 from ..selectors import digests_stuck
+
+# The sends are queued by the tasks' registered names (portfolio/tasks.py imports this module, not the reverse).
+SEND_DIGEST, SEND_DIGESTS = "portfolio.tasks.send_digest_task", "portfolio.tasks.send_digests_task"
+
+
+def _task(name: str):
+    """A Celery task by its registered name, the way Celery calls a task without importing its module; a name that is
+    not registered raises KeyError rather than falling back to a broker send that the eager mode would not run."""
+    return current_app.tasks[name]
 
 
 logger = logging.getLogger(__name__)
@@ -171,15 +181,13 @@ def _queue(digests: list[tuple[int, int | None]], *, summary_countdown: int) -> 
 
     Raises if the broker cannot take them (kombu's OperationalError once the publish retries are spent).
     """
-    from ..tasks import send_digest_task, send_digests_task
-
     bodies = [pk for pk, agency_id in digests if agency_id]
     if bodies:  # one task sends them all over one connection (digests_send); each is still claimed and sent once
-        send_digests_task.delay(bodies)
+        _task(SEND_DIGESTS).delay(bodies)
     for pk, agency_id in digests:
         if not agency_id:
             # The summary goes last, so it can say what became of the bodies' digests.
-            send_digest_task.apply_async((pk,), countdown=summary_countdown)
+            _task(SEND_DIGEST).apply_async((pk,), countdown=summary_countdown)
     return len(digests)
 
 
@@ -196,11 +204,9 @@ def digests_requeue(*, now=None) -> int:
 def digests_resend(*, digest_ids: list[int]) -> int:
     """The Office's "send again" for failed digests: each goes back to pending once (a second request finds it no
     longer failed) and is queued when the transaction commits. Returns how many were queued."""
-    from ..tasks import send_digest_task
-
     def queue(pk):
         try:
-            send_digest_task.delay(pk)
+            _task(SEND_DIGEST).delay(pk)
         except OperationalError as error:  # the broker is down: the digest stays pending, the beat check queues it
             logger.error("Không xếp được thư %s vào hàng gửi lại: %s", pk, error)
 
@@ -352,15 +358,13 @@ def digests_send(*, digest_ids: list[int]) -> dict[str, int]:
     take now goes to its own task (send_digest_task), which retries with backoff; that first try does not count
     as one of its attempts.
     """
-    from ..tasks import send_digest_task
-
     outcome: dict[str, int] = {}
     connection = get_connection()
     try:
         connection.open()
     except (smtplib.SMTPException, OSError):
         for digest_id in digest_ids:  # the server is down: every digest retries on its own
-            send_digest_task.delay(digest_id)
+            _task(SEND_DIGEST).delay(digest_id)
         return {"retrying": len(digest_ids)}
     digests = Digest.objects.select_related("agency").in_bulk(digest_ids)
     later, held = [], None  # held: sent, not yet marked
@@ -386,7 +390,7 @@ def digests_send(*, digest_ids: list[int]) -> dict[str, int]:
             _hand_over(sent=held, take=None)
         connection.close()
     for digest_id in later:
-        send_digest_task.delay(digest_id)
+        _task(SEND_DIGEST).delay(digest_id)
     return outcome
 
 

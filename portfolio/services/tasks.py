@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import catalogue
+from ..access import is_office
 from ..choices import WorkStatus
 from ..deadlines import parse_deadline
-from ..models import Milestone, Task
+from ..models import Milestone, Task, TaskComment
 
 
 def work_state_errors(*, status: str, percent: int | None, completed_on: date | None, as_of: date | None = None) -> dict[str, str]:
@@ -136,3 +138,47 @@ def task_edit_dates(*, task: Task, deadline_text: str | None = None) -> Task:
     open_steps = [m.due_date for m in steps if m.completed_on is None]
     task.next_due_date = open_steps[0] if open_steps else schedule.due
     return task
+
+
+def task_refresh_search_text(*, task: Task) -> None:
+    """Rebuild the diacritics-free text the list's free-text filter searches; saves only that field."""
+    names = task.assignments.values_list("agency__name", "agency__short_name")
+    parts = [task.title, task.lead_text, task.partners_text, task.deadline_text, task.funding_text]
+    parts += [name for pair in names for name in pair if name]
+    task.search_text = catalogue.ascii_fold(" ".join(parts))
+    Task.objects.filter(pk=task.pk).update(search_text=task.search_text)
+
+
+def task_office_save(*, task: Task, user, changed: set[str], was_done: bool, created: bool = False) -> Task:
+    """The Office's edit of a task's own fields (the admin form): the version moves on, a changed delegate records who
+    named it and when, and the state goes through task_complete, task_reopen or task_set_state (their rule)."""
+    if not created:
+        task.version += 1
+        if "delegate" in changed:
+            task.delegated_by = user if task.delegate else None
+            task.delegated_at = timezone.now() if task.delegate else None
+    if task.status == WorkStatus.DONE:
+        return task_complete(task=task, completed_on=task.completed_on)
+    if was_done:
+        return task_reopen(task=task, status=task.status, progress=task.progress)
+    return task_set_state(task=task, status=task.status, progress=task.progress, completed_on=task.completed_on)
+
+
+def task_after_rows_saved(*, task: Task, changed: set[str], by_office: bool) -> Task:
+    """After a task's rows (bodies, milestones) were saved with it: a new deadline text is read again into dates and
+    milestones, the next due date follows the milestones as edited by hand (the Office's edits), and the search text
+    follows the bodies."""
+    if by_office:
+        if "deadline_text" in changed:
+            task_edit_dates(task=task)
+            task.save()
+        task_refresh_next_due(task=task)
+    task_refresh_search_text(task=task)
+    return task
+
+
+def task_comment_remove(*, comment: TaskComment, user) -> None:
+    """Only the Office removes a comment."""
+    if not is_office(user):
+        raise PermissionDenied(_("Chỉ Văn phòng Thành ủy được xóa ý kiến."))
+    comment.delete()
