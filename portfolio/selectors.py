@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from . import vietnamese
 from .choices import LEAD_SIDE_ROLES, DigestState, Role, ScheduleState, WorkStatus
 from .dateinput import parse_date_input
-from .filtersets import ADVISING_IMPLEMENTING, ROLE_SETS, TaskFilterSet
+from .filtersets import TaskFilterSet
 from .models import Agency, Assignment, Digest, Task
 
 # Most urgent first: the order the list sorts the state column by.
@@ -184,10 +184,10 @@ BODY_STATE_KEYS = {
 
 def body_summary(*, as_of: date, task_ids: QuerySet | None = None, roles=LEAD_SIDE_ROLES, due_soon_days: int | None = None) -> list[dict]:
     """Per lead-side body: tasks, done, overdue, due soon and share done on time, most overdue first."""
-    return _body_rows(as_of=as_of, task_ids=task_ids, groups=(("", tuple(roles)),), due_soon_days=due_soon_days).get("", [])
+    return body_rows_by_group(as_of=as_of, task_ids=task_ids, groups=(("", tuple(roles)),), due_soon_days=due_soon_days).get("", [])
 
 
-def _body_rows(*, as_of: date, task_ids: QuerySet | None, groups, due_soon_days: int | None) -> dict[str, list[dict]]:
+def body_rows_by_group(*, as_of: date, task_ids: QuerySet | None, groups, due_soon_days: int | None) -> dict[str, list[dict]]:
     """body_summary's rows for each (key, roles) of ``groups``, in one query: {key: rows}."""
     roles = [role for _key, in_group in groups for role in in_group]
     assignments = Assignment.objects.filter(role__in=roles)
@@ -224,44 +224,6 @@ def _body_rows(*, as_of: date, task_ids: QuerySet | None, groups, due_soon_days:
     for rows_of_group in result.values():
         rows_of_group.sort(key=lambda r: (-r["overdue"], -r["due_soon"], -r["total"], vietnamese.sort_key(r["name"]), r["name"]))
     return result
-
-
-@dataclass
-class BodyGroup:
-    """The bodies in one kind of role, for the dashboard: a body appears once per kind of role it has."""
-
-    key: str
-    label: str
-    note: str
-    bodies: list[dict]
-
-    @property
-    def total(self) -> int:
-        return sum(body["total"] for body in self.bodies)
-
-
-# The dashboard's kinds of role, each key also a value of the list's role filter. A task has one lead, so the leads' counts add up to the number of tasks; the bodies
-# that advise or carry out the lead's work, and those that coordinate, are counted apart because a task has several.
-BODY_GROUPS = (
-    ("lead", (Role.LEAD,)),
-    (ADVISING_IMPLEMENTING, ROLE_SETS[ADVISING_IMPLEMENTING]),
-    ("coordinating", (Role.COORDINATING,)),
-)
-
-
-def body_groups(*, as_of: date, task_ids: QuerySet | None = None, due_soon_days: int | None = None) -> list[BodyGroup]:
-    """body_summary per kind of role (BODY_GROUPS), each with its heading and what its numbers count."""
-    words = {
-        "lead": (gettext("Cơ quan chủ trì"), gettext(
-            "Mỗi nhiệm vụ có một cơ quan chủ trì: cột «Nhiệm vụ» cộng lại bằng tổng số nhiệm vụ.")),
-        "advising_implementing": (gettext("Cơ quan chủ trì tham mưu, chủ trì thực hiện"), gettext(
-            "Cơ quan tham mưu cho cơ quan chủ trì hoặc tổ chức thực hiện nhiệm vụ; một nhiệm vụ có thể có nhiều cơ quan, "
-            "nên các con số không cộng thành tổng số nhiệm vụ.")),
-        "coordinating": (gettext("Cơ quan phối hợp"), gettext(
-            "Cơ quan được giao phối hợp; một nhiệm vụ có thể có nhiều cơ quan phối hợp.")),
-    }
-    rows = _body_rows(as_of=as_of, task_ids=task_ids, groups=BODY_GROUPS, due_soon_days=due_soon_days)
-    return [BodyGroup(key, *words[key], rows[key]) for key, _roles in BODY_GROUPS if rows.get(key)]
 
 
 def agency_tasks(*, agency: Agency) -> QuerySet[Task]:

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from portfolio.duesoon import parse_due_soon, window_keys
-from portfolio.selectors import body_groups
+from portfolio.bodygroups import body_groups
 
 AS_OF = date(2026, 11, 22)
 
