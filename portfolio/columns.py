@@ -70,8 +70,9 @@ def _date(value, fmt="SHORT_DATE_FORMAT") -> str:
 
 
 def _lead_cell(table, r) -> str:
+    # The name wraps in its column, never cut; its full name is also its tooltip, as in the other bodies' column.
     if r.lead_id and (table.agency_pages is None or r.lead_id in table.agency_pages):
-        return _link(table.agency_url.format(r.lead_id), r.lead_name)
+        return format_html('<a href="{}" title="{}">{}</a>', table.agency_url.format(r.lead_id), r.lead_name, r.lead_name)
     return escape(r.lead_name or "—")
 
 
@@ -96,6 +97,10 @@ def _days_overdue(as_of: date, state: str, due: date | None) -> int | None:
     return (as_of - due).days if state == ScheduleState.OVERDUE and due else None
 
 
+def _days_overdue_cell(days: int | None) -> str:
+    return format_html('<span class="late">{}</span>', days) if days else "—"
+
+
 def _others_text(context: Labels):
     roles = context.role
     return lambda text: "; ".join(f"{roles[b.role]}: {b.name}" for b in parse_bodies(text) if b.role != Role.LEAD)
@@ -108,15 +113,15 @@ def _report_text(value: str) -> str:
 
 NUMBER = TaskColumn("number", _("TT"), "number", 6, lambda t, r: _link(t.task_href(r), r.number), ("number",), td_class="num")
 TITLE = TaskColumn("title", _("Nhiệm vụ"), "title", 60, lambda t, r: _link(t.task_href(r), r.title), ("title",), td_class="title")
-LEAD = TaskColumn("lead_name", _("Cơ quan chủ trì"), "lead_name", 28, _lead_cell, ("lead_sort",))  # Vietnamese order
+LEAD = TaskColumn("lead_name", _("Cơ quan chủ trì"), "lead_name", 28, _lead_cell, ("lead_sort",), td_class="lead")  # Vietnamese order
 OTHERS = TaskColumn("others", _("Cơ quan khác"), "bodies_text", 40, _others_cell, ("partners_text",), _others_text)
 DEADLINE_TEXT = TaskColumn("deadline_text", _("Thời hạn (nguyên văn)"), "deadline_text", 22, lambda t, r: escape(r.deadline_text), ("deadline_text",))
-DUE = TaskColumn("next_due_date", _("Hạn"), "next_due_date", 12, lambda t, r: _date(r.next_due_date), ("next_due_date",))
+DUE = TaskColumn("next_due_date", _("Hạn"), "next_due_date", 12, lambda t, r: _date(r.next_due_date), ("next_due_date",), td_class="date")
 DAYS_OVERDUE = TaskColumn(
     "days_overdue", _("Số ngày quá hạn"),
     Case(When(schedule_state=ScheduleState.OVERDUE, then=F("next_due_date")), default=None, output_field=DateField()), 10,
-    lambda t, r: str(_days_overdue(t.labels.as_of, r.schedule_state, r.next_due_date) or "—"),
-    ("schedule_rank", "-next_due_date"), lambda c: lambda due: (c.as_of - due).days, td_class="num",
+    lambda t, r: _days_overdue_cell(_days_overdue(t.labels.as_of, r.schedule_state, r.next_due_date)),
+    ("schedule_rank", "-next_due_date"), lambda c: lambda due: (c.as_of - due).days, td_class="num days",
 )
 FUNDING = TaskColumn("funding", _("Nguồn lực"), "funding_text", 26, _funding_cell, ("funding__category", "funding_text"))
 STATUS = TaskColumn("status", _("Tình trạng"), "status", 16, lambda t, r: t.labels.status[r.status], ("status",), lambda c: c.status.__getitem__)

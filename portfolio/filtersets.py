@@ -63,6 +63,13 @@ class _BodyChoices(BaseChoiceIterator):
 
 
 WITH_WITHDRAWN, ONLY_WITHDRAWN = "include", "only"
+# The roles of the bodies that advise the lead or carry its work out, chosen together (the dashboard's second table).
+ADVISING_IMPLEMENTING = "advising_implementing"
+ROLE_SETS = {ADVISING_IMPLEMENTING: (Role.ADVISING_LEAD, Role.IMPLEMENTING_LEAD, Role.IMPLEMENTING)}
+
+
+def _role_q(role) -> Q:
+    return Q(assignments__role__in=ROLE_SETS[role]) if role in ROLE_SETS else Q(assignments__role=role)
 
 
 class TaskFilterSet(django_filters.FilterSet):
@@ -86,7 +93,10 @@ class TaskFilterSet(django_filters.FilterSet):
         label=_("Cơ quan (mọi vai trò)"), queryset=Agency.objects.only("id", "name", "short_name"), method="filter_agency", empty_label=_("Tất cả"),
         widget=FastSelect,
     )
-    role = django_filters.ChoiceFilter(label=_("Vai trò"), choices=Role.choices, method="filter_role", empty_label=_("Mọi vai trò"), widget=FastSelect)
+    role = django_filters.ChoiceFilter(
+        label=_("Vai trò"), choices=[*Role.choices, (ADVISING_IMPLEMENTING, _("Chủ trì tham mưu hoặc chủ trì thực hiện"))],
+        method="filter_role", empty_label=_("Mọi vai trò"), widget=FastSelect,
+    )
     status = django_filters.ChoiceFilter(label=_("Tình trạng"), choices=WorkStatus.choices, empty_label=_("Tất cả"), widget=FastSelect)
     schedule_state = django_filters.ChoiceFilter(
         label=_("Đánh giá tiến độ"), choices=ScheduleState.choices, empty_label=_("Tất cả"), widget=FastSelect
@@ -176,14 +186,14 @@ class TaskFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         role = self.form.cleaned_data.get("role")
-        condition = Q(assignments__agency=value) & (Q(assignments__role=role) if role else Q())
+        condition = Q(assignments__agency=value) & (_role_q(role) if role else Q())
         return queryset.filter(pk__in=Task.objects.filter(condition).values("pk"))
 
     def filter_role(self, queryset, name, value):
         # With a body chosen, filter_agency applies the role to that body; alone, any body in that role.
         if not value or self.form.cleaned_data.get("agency"):
             return queryset
-        return queryset.filter(pk__in=Task.objects.filter(assignments__role=value).values("pk"))
+        return queryset.filter(pk__in=Task.objects.filter(_role_q(value)).values("pk"))
 
     def filter_due_year(self, queryset, name, value):
         return queryset.annotate(due_year_value=ExtractYear("next_due_date")).filter(due_year_value=int(value)) if value else queryset

@@ -151,14 +151,14 @@ def task_list(*, data, as_of: date, queryset: QuerySet[Task] | None = None):
     return TaskFilterSet(data=data, queryset=base)
 
 
-def programme_summary(*, as_of: date, tasks: QuerySet[Task] | None = None) -> dict:
+def programme_summary(*, as_of: date, tasks: QuerySet[Task] | None = None, due_soon_days: int | None = None) -> dict:
     """Totals by schedule state, by work status and by due year, for a dashboard."""
     tasks = tasks if tasks is not None else Task.objects.filter(withdrawn_on__isnull=True)
     # One pass: counts by (state, status, year), summed three ways here.
     # Grouped by the due date itself (a programme has few distinct ones), the year is taken here: SQLite extracts
     # a year through a Python function per row.
     groups = (
-        tasks.annotate(state=schedule_state_expression(as_of))
+        tasks.annotate(state=schedule_state_expression(as_of, due_soon_days))
         .order_by().values("state", "status", "next_due_date").annotate(n=Count("pk"))
     )
     states, statuses, years = Counter(), Counter(), Counter()
@@ -182,39 +182,47 @@ BODY_STATE_KEYS = {
 }
 
 
-def body_summary(*, as_of: date, task_ids: QuerySet | None = None, roles=LEAD_SIDE_ROLES) -> list[dict]:
+def body_summary(*, as_of: date, task_ids: QuerySet | None = None, roles=LEAD_SIDE_ROLES, due_soon_days: int | None = None) -> list[dict]:
     """Per lead-side body: tasks, done, overdue, due soon and share done on time, most overdue first."""
+    return body_rows_by_group(as_of=as_of, task_ids=task_ids, groups=(("", tuple(roles)),), due_soon_days=due_soon_days).get("", [])
+
+
+def body_rows_by_group(*, as_of: date, task_ids: QuerySet | None, groups, due_soon_days: int | None) -> dict[str, list[dict]]:
+    """body_summary's rows for each (key, roles) of ``groups``, in one query: {key: rows}."""
+    roles = [role for _key, in_group in groups for role in in_group]
     assignments = Assignment.objects.filter(role__in=roles)
     if task_ids is not None:
         assignments = assignments.filter(task__in=task_ids)
     else:
         assignments = assignments.filter(task__withdrawn_on__isnull=True)
-    assignments = assignments.annotate(state=schedule_state_expression(as_of, prefix="task__"))
-    # One row per (body, state): a task has one state, so the body's counts add up without double counting.
+    group_of = Case(*(When(role__in=in_group, then=Value(key)) for key, in_group in groups), output_field=CharField())
+    assignments = assignments.annotate(state=schedule_state_expression(as_of, due_soon_days, prefix="task__"), role_group=group_of)
+    # One row per (group, body, state): a task has one state, so the body's counts add up without double counting.
     rows = (
         assignments.order_by()
-        .values("agency_id", "agency__name", "agency__short_name", "agency__kind", "state")
+        .values("role_group", "agency_id", "agency__name", "agency__short_name", "agency__kind", "state")
         .annotate(n=Count("task", distinct=True))
     )
-    by_body: dict[int, dict] = {}
+    by_body: dict[tuple[str, int], dict] = {}
     for row in rows:
-        body = by_body.get(row["agency_id"])
+        body = by_body.get((row["role_group"], row["agency_id"]))
         if body is None:
-            body = by_body[row["agency_id"]] = {
+            body = by_body[(row["role_group"], row["agency_id"])] = {
                 "agency_id": row["agency_id"], "agency__name": row["agency__name"], "agency__short_name": row["agency__short_name"],
                 "agency__kind": row["agency__kind"], "total": 0, **{key: 0 for key in BODY_STATE_KEYS.values()},
             }
         body["total"] += row["n"]
         body[BODY_STATE_KEYS[row["state"]]] += row["n"]
-    result = []
-    for row in by_body.values():
+    result: dict[str, list[dict]] = {}
+    for (key, _agency), row in by_body.items():
         done = row["done_on_time"] + row["done_late"]
         due_so_far = done + row["overdue"]
         row["done"] = done
         row["on_time_share"] = round(100 * row["done_on_time"] / due_so_far) if due_so_far else None
         row["name"] = row["agency__short_name"] or row["agency__name"]
-        result.append(row)
-    result.sort(key=lambda r: (-r["overdue"], -r["due_soon"], -r["total"], vietnamese.sort_key(r["name"]), r["name"]))
+        result.setdefault(key, []).append(row)
+    for rows_of_group in result.values():
+        rows_of_group.sort(key=lambda r: (-r["overdue"], -r["due_soon"], -r["total"], vietnamese.sort_key(r["name"]), r["name"]))
     return result
 
 

@@ -48,7 +48,11 @@ class TaskTableBase(tables.Table):
         django-tables2's per-cell template rendering costs more than the rest of the page together at 50 rows;
         the cells are the same (escaped by format_html), the table keeps its columns, sorting and pagination.
         """
-        columns = [(BY_NAME[column.name].cell, column.attrs["td"].as_html()) for column in self.columns]
+        # data-label: the column's name, written before the value when the rows are shown as cards (phones).
+        columns = [
+            (BY_NAME[column.name].cell, format_html('{} data-label="{}"', column.attrs["td"].as_html(), column.header))
+            for column in self.columns
+        ]
         # Labels translated and addresses built once per page, not once per cell.
         self.labels = Labels(as_of=self.as_of)
         self.task_url = reverse("portfolio:task_detail", args=[0]).replace("/0/", "/{}/") + (f"?{self.as_of_query}" if self.as_of_query else "")

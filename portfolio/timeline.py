@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -18,8 +17,8 @@ from django.utils.translation import gettext as _, gettext_lazy
 
 from . import access
 from .choices import ScheduleState
-from .filtersets import DATE_INPUT
 from .models import Milestone
+from .duesoon import date_context, parse_due_soon
 from .selectors import parse_as_of, task_list, task_queryset
 
 AXIS = (date(2025, 1, 1), date(2046, 1, 1))  # the term and the vision to 2045
@@ -103,12 +102,14 @@ def _pages(groups: list[tuple[str, list[dict]]]) -> list[list[tuple[str, list[di
 def timeline_view(request):
     """/timeline/: the filtered tasks the user may see, grouped, on the chosen zoom, one page of groups at a time."""
     as_of, error = parse_as_of(request.GET.get("as_of"))
-    if error:
-        messages.warning(request, error)
+    due_soon, due_soon_error = parse_due_soon(request.GET.get("due_soon"), as_of)
+    for message in (error, due_soon_error):
+        if message:
+            messages.warning(request, message)
     start, end, zoom = zoom_window(request.GET.get("zoom", "all"))
     group_by = request.GET.get("group") if request.GET.get("group") in GROUPS else "section"
     scale = Scale(start, end)
-    filterset = task_list(data=request.GET, as_of=as_of, queryset=access.visible_tasks(request.user, task_queryset(as_of=as_of, bodies="text")))
+    filterset = task_list(data=request.GET, as_of=as_of, queryset=access.visible_tasks(request.user, task_queryset(as_of=as_of, due_soon_days=due_soon.days, bodies="text")))
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     fields = ("pk", "number", "title", "schedule_state", "start_date", "due_date", "next_due_date", "is_ongoing",
               "section__numeral", "section__title", "section__position", "lead_name")
@@ -162,8 +163,7 @@ def timeline_view(request):
     as_of_x = scale.x(as_of) if start <= as_of < end else None
     years = [str(year) for year in range(2025, 2046)]
     context = {
-        "filter": filterset, "as_of": as_of, "as_of_input": DATE_INPUT.render("as_of", as_of),
-        "as_of_query": urlencode({"as_of": request.GET["as_of"]}) if request.GET.get("as_of") else "",
+        "filter": filterset, **date_context(request, as_of, error, due_soon),
         "groups": groups, "page_obj": page, "count": len(tasks), "zoom": zoom, "zooms": [*ZOOMS.items(), *[(y, y) for y in years]],
         "group_by": group_by, "group_choices": GROUPS.items(), "ticks": scale.ticks(), "as_of_x": as_of_x,
         "width": LABEL_WIDTH + CHART_WIDTH + 10, "label_width": LABEL_WIDTH, "chart_end": LABEL_WIDTH + CHART_WIDTH,

@@ -13,11 +13,8 @@ from django.db import connection
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, TemplateView
@@ -28,7 +25,7 @@ from config.celery import app as celery_app
 
 from . import access
 from .charts import dashboard_charts
-from .choices import LEAD_SIDE_ROLES, Role, ScheduleState
+from .choices import Role, ScheduleState
 from .excel.meeting import meeting_workbook
 from .excel import reader as source_reader
 from .excel.reader import WorkbookError, check_archive, is_programme_workbook, read_programme_workbook, sniff_source
@@ -36,18 +33,17 @@ from .seedparse import SourceError
 from .services.programme import programme_diff, programme_import
 from .services.uploads import is_upload_token, upload_bytes, upload_discard, upload_path, upload_store
 from .excel.writer import table_workbook
-from .filtersets import DATE_INPUT, TaskFilterSet
-from .freshness import cached
+from .duesoon import date_context, parse_due_soon
+from .filtersets import TaskFilterSet
 from .models import Agency, Programme, Reminder, ReminderRun, ReportAttachment
+from .dashboards import bar_labels, dashboard_context, group_rows_html
 from .selectors import (
     assessment_counts,
     figure_rows,
     agency_roles,
     agency_tasks,
-    body_summary,
     digests_stuck,
     parse_as_of,
-    programme_summary,
     task_history,
     task_list,
     task_queryset,
@@ -57,32 +53,43 @@ from .columns import COLUMNS, chosen_columns
 from .tables import TaskTable
 from .worklists import my_work, review_counts
 
-PAGE_SIZES = (25, 50, 100, 200)
+PAGE_SIZES = (25, 50, 100, 200, 500)
 
 
 class AsOfMixin:
-    """Reads ?as_of= (dd/mm/yyyy as typed, YYYY-MM-DD in links) once per request; a bad value falls back to today with a message."""
+    """Reads ?as_of= (dd/mm/yyyy as typed, YYYY-MM-DD in links) and ?due_soon= once per request.
+
+    A bad value falls back to today (or the default window) and the page says so: a message on top, the value as
+    typed left in the box with the error beside it, and links carrying the value as typed so the warning stays.
+    """
 
     def dispatch(self, request, *args, **kwargs):
-        self.as_of, error = parse_as_of(request.GET.get("as_of"))
-        if error:
-            messages.warning(request, error)
+        self.as_of, self.as_of_error = parse_as_of(request.GET.get("as_of"))
+        self.due_soon, due_soon_error = parse_due_soon(request.GET.get("due_soon"), self.as_of)
+        for error in (self.as_of_error, due_soon_error):
+            if error:
+                messages.warning(request, error)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["as_of"] = self.as_of
-        context["as_of_input"] = DATE_INPUT.render("as_of", self.as_of)
-        context["as_of_query"] = urlencode({"as_of": self.request.GET["as_of"]}) if self.request.GET.get("as_of") else ""
+        context.update(date_context(self.request, self.as_of, self.as_of_error, self.due_soon))
         return context
 
 
-def _per_page(request) -> int:
+def _per_page(request) -> tuple[int, str]:
+    """The page size of ?per_page= when it is one of PAGE_SIZES; else 50, and a message saying so."""
+    value = request.GET.get("per_page")
+    if not value:
+        return 50, ""
     try:
-        size = int(request.GET.get("per_page", 50))
+        size = int(value)
     except ValueError:
-        return 50
-    return size if size in PAGE_SIZES else 50
+        size = None
+    if size in PAGE_SIZES:
+        return size, ""
+    return 50, _("Số dòng mỗi trang «%(value)s» không có trong danh sách chọn (%(sizes)s); đang hiển thị 50 dòng.") % {
+        "value": value, "sizes": ", ".join(str(s) for s in PAGE_SIZES)}
 
 
 class TaskListView(AsOfMixin, SingleTableMixin, FilterView):
@@ -90,20 +97,26 @@ class TaskListView(AsOfMixin, SingleTableMixin, FilterView):
     filterset_class = TaskFilterSet
     template_name = "portfolio/task_list.html"
 
+    def dispatch(self, request, *args, **kwargs):
+        self.per_page, error = _per_page(request)
+        if error:
+            messages.warning(request, error)
+        return super().dispatch(request, *args, **kwargs)
+
     def get_queryset(self):
-        return access.visible_tasks(self.request.user, task_queryset(as_of=self.as_of, bodies="text"))
+        return access.visible_tasks(self.request.user, task_queryset(as_of=self.as_of, due_soon_days=self.due_soon.days, bodies="text"))
 
     def get_table_kwargs(self):
         return {
             "as_of": self.as_of,
             "columns": chosen_columns(self.request.GET.getlist("cols")),
-            "as_of_query": urlencode({"as_of": self.request.GET["as_of"]}) if self.request.GET.get("as_of") else "",
-            "rows_queryset": task_queryset(as_of=self.as_of, bodies="text"),
+            "as_of_query": date_context(self.request, self.as_of, self.as_of_error, self.due_soon)["as_of_query"],
+            "rows_queryset": task_queryset(as_of=self.as_of, due_soon_days=self.due_soon.days, bodies="text"),
             "agency_pages": access.agency_pages(self.request.user),
         }
 
     def get_table_pagination(self, table):
-        return {"per_page": _per_page(self.request)}
+        return {"per_page": self.per_page}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -111,7 +124,19 @@ class TaskListView(AsOfMixin, SingleTableMixin, FilterView):
         query.pop("page", None)
         context["export_query"] = query.urlencode()
         context["page_sizes"] = PAGE_SIZES
-        context["per_page"] = _per_page(self.request)
+        context["per_page"] = self.per_page
+        filterset = context["filter"]
+        context["filter_text"] = filterset.description() if filterset.is_valid() else ""
+        context["filter_open"] = bool(filterset.form.errors) or any(
+            self.request.GET.get(name) for name in filterset.form.fields if name != "q") or "per_page" in self.request.GET
+        sort = self.request.GET.get("sort", "")
+        headers = {column.name: str(column.header) for column in context["table"].columns}
+        if sort.lstrip("-") in headers:
+            context["sort_text"] = f"{headers[sort.lstrip('-')]}, {_('giảm dần') if sort.startswith('-') else _('tăng dần')}"
+        context["filter_errors"] = [
+            (filterset.form.fields[name].label, self.request.GET.get(name, ""), error)
+            for name, errors in filterset.form.errors.items() for error in errors
+        ]
         shown = set(chosen_columns(self.request.GET.getlist("cols")))
         context["column_choices"] = [(column.name, column.header, column.name in shown) for column in COLUMNS]
         query.pop("cols", None)
@@ -119,10 +144,15 @@ class TaskListView(AsOfMixin, SingleTableMixin, FilterView):
         return context
 
 
+def _due_soon_days(request, as_of) -> int:
+    return parse_due_soon(request.GET.get("due_soon"), as_of)[0].days
+
+
 def task_export(request):
     """The list as shown (same filters, same order), as .xlsx."""
     as_of, _error = parse_as_of(request.GET.get("as_of"))
-    filterset = task_list(data=request.GET, as_of=as_of, queryset=access.visible_tasks(request.user, task_queryset(as_of=as_of, bodies="text")))
+    queryset = task_queryset(as_of=as_of, due_soon_days=_due_soon_days(request, as_of), bodies="text")
+    filterset = task_list(data=request.GET, as_of=as_of, queryset=access.visible_tasks(request.user, queryset))
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     table = TaskTable(queryset, as_of=as_of, columns=chosen_columns(request.GET.getlist("cols")), order_by=request.GET.get("sort") or None)
     rows = table.export_rows()
@@ -145,13 +175,15 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def meeting_report(request):
     """The meeting workbook (appendix layout, summary with charts, overdue list) for the list's filters."""
     as_of, _error = parse_as_of(request.GET.get("as_of"))
-    filterset = task_list(data=request.GET, as_of=as_of, queryset=access.visible_tasks(request.user, task_queryset(as_of=as_of)))
+    days = _due_soon_days(request, as_of)
+    filterset = task_list(data=request.GET, as_of=as_of, queryset=access.visible_tasks(request.user, task_queryset(as_of=as_of, due_soon_days=days)))
     valid = filterset.is_valid()
     queryset = filterset.qs if valid else filterset.queryset.none()
     whole = valid and access.sees_everything(request.user) and not any(v not in (None, "") for v in filterset.form.cleaned_data.values())
     described = filterset.description() if valid else ""
     figures = access.visible_figures(request.user)
-    response = HttpResponse(meeting_workbook(tasks_queryset=queryset, as_of=as_of, whole_programme=whole, filter_text=described, figures=figures),
+    response = HttpResponse(meeting_workbook(tasks_queryset=queryset, as_of=as_of, whole_programme=whole, filter_text=described, figures=figures,
+                                             due_soon_days=days),
                             content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="bao-cao-hop-{as_of.isoformat()}.xlsx"'
     return response
@@ -162,7 +194,7 @@ class TaskDetailView(AsOfMixin, DetailView):
     context_object_name = "task"
 
     def get_queryset(self):
-        queryset = task_queryset(as_of=self.as_of).select_related("delegate", "delegated_by").prefetch_related(
+        queryset = task_queryset(as_of=self.as_of, due_soon_days=self.due_soon.days).select_related("delegate", "delegated_by").prefetch_related(
             "milestones", "reports__attachments", "reports__agency", "reports__submitted_by", "reports__reviewed_by",
             "comments__agency", "comments__author",
             Prefetch("reminders", queryset=access.scope(self.request.user, Reminder.objects.select_related("agency", "digest")).order_by("-created_at")),
@@ -194,67 +226,14 @@ def attachment_download(request, pk):
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type)
 
 
-def _dashboard_context(as_of, tasks=None) -> dict:
-    """Numbers, lists and chart data of a dashboard; ``tasks`` restricts it to a body's tasks.
-
-    The whole programme's dashboard is kept until the data changes (freshness.cached): at province scale its
-    aggregates cost more than any other page, and the Office opens it far more often than the data changes.
-    """
-    if tasks is None:
-        return cached(f"dashboard:{as_of.isoformat()}", lambda: _compute_dashboard(as_of))
-    return _compute_dashboard(as_of, tasks)
-
-
-def _compute_dashboard(as_of, tasks=None) -> dict:
-    base = task_queryset(as_of=as_of)
-    if tasks is not None:
-        base = base.filter(pk__in=tasks.values("pk"))
-    summary = programme_summary(as_of=as_of, tasks=tasks)
-    bodies = body_summary(as_of=as_of, task_ids=tasks.values("pk") if tasks is not None else None)
-    return {
-        "summary": summary,
-        "bodies": bodies,
-        "overdue": list(base.filter(schedule_state=ScheduleState.OVERDUE).prefetch_related(None).order_by("next_due_date", "number")[:25]),
-        "due_soon": list(base.filter(schedule_state=ScheduleState.DUE_SOON).prefetch_related(None).order_by("next_due_date", "number")[:25]),
-        **dashboard_charts(by_year=summary["by_year"], bodies=bodies),
-        "lead_side_roles": LEAD_SIDE_ROLES,
-    }
-
-
-def body_rows_html(bodies, as_of, as_of_query: str, pages: set[int] | None = None) -> str:
-    """The per-body table's rows, rendered in Python: a province has a thousand bodies, and per-row template tags
-    (five URLs each) cost more than every query of the page together. A body's name links to its page only where
-    the user may open it (``pages``; None: every body)."""
-    list_url = reverse("portfolio:task_list")
-    detail = reverse("portfolio:agency_detail", args=[0]).replace("/0/", "/{}/")
-    day = as_of.isoformat()
-    suffix = f"?{as_of_query}" if as_of_query else ""
-    rows = []
-    for body in bodies:
-        listed = f"{list_url}?agency={body['agency_id']}&as_of={day}"
-        overdue = format_html('<a class="bad" href="{}&amp;schedule_state=overdue">{}</a>', listed, body["overdue"]) if body["overdue"] else "0"
-        due_soon = format_html('<a href="{}&amp;schedule_state=due_soon">{}</a>', listed, body["due_soon"]) if body["due_soon"] else "0"
-        share = "—" if body["on_time_share"] is None else f"{body['on_time_share']}%"
-        name = format_html('<a href="{}{}">{}</a>', detail.format(body["agency_id"]), suffix, body["name"]) \
-            if pages is None or body["agency_id"] in pages else body["name"]
-        rows.append(format_html(
-            '<tr><td>{}</td><td class="n"><a href="{}">{}</a></td><td class="n">{}</td>'
-            '<td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>',
-            name, listed, body["total"], body["done"], overdue, due_soon, share,
-        ))
-    if not rows:
-        return format_html('<tr><td colspan="6">{}</td></tr>', _("Chưa có cơ quan chủ trì nào."))
-    return mark_safe("".join(rows))
-
-
 class DashboardView(AsOfMixin, TemplateView):
     template_name = "portfolio/dashboard.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         visible = None if access.sees_everything(self.request.user) else access.visible_tasks(self.request.user)
-        context.update(_dashboard_context(self.as_of, visible))
-        context["body_rows"] = body_rows_html(context["bodies"], self.as_of, context["as_of_query"], access.agency_pages(self.request.user))
+        context.update(dashboard_context(self.as_of, visible, self.due_soon.days))
+        group_rows_html(context, self.request)
         target_rows = figure_rows(figures=access.visible_figures(self.request.user), as_of=self.as_of)
         context["target_counts"] = assessment_counts(target_rows)
         context["target_figure_count"] = len(target_rows)
@@ -283,9 +262,14 @@ class AgencyDetailView(AsOfMixin, TemplateView):
         context["agency"] = agency
         context["may_report_for"] = access.may_report_for(self.request.user, agency)
         context["roles"] = agency_roles(agency=agency)
-        context.update(_dashboard_context(self.as_of, agency_tasks(agency=agency)))
-        context["bodies"] = [b for b in context["bodies"] if b["agency_id"] == agency.pk] or context["bodies"]
-        context["body_rows"] = body_rows_html(context["bodies"], self.as_of, context["as_of_query"], access.agency_pages(self.request.user))
+        context.update(dashboard_context(self.as_of, agency_tasks(agency=agency), self.due_soon.days))
+        # The body's own rows, one per kind of role it has; the other bodies of its tasks are on their own pages.
+        for group in context["body_groups"]:
+            group.bodies = [b for b in group.bodies if b["agency_id"] == agency.pk]
+        context["body_groups"] = [group for group in context["body_groups"] if group.bodies]
+        context["bodies"] = [b for b in context["bodies"] if b["agency_id"] == agency.pk]
+        context.update(dashboard_charts(by_year=context["summary"]["by_year"], body_groups=context["body_groups"], state_labels=bar_labels()))
+        group_rows_html(context, self.request)
         context["filter_query"] = urlencode({"agency": agency.pk})
         context["reminders"] = agency.reminders.select_related("task", "digest").order_by("-created_at")[:50]
         return context

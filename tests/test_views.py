@@ -244,7 +244,7 @@ def test_days_overdue_counts_from_the_due_date_to_the_as_of_date_on_the_page_and
     assert row.record.schedule_state == ScheduleState.OVERDUE
     as_of = response.context["as_of"]
     days = (as_of - date(2026, 10, 31)).days
-    assert f'<td class="num">{days}</td>' in response.content.decode()
+    assert f'<td class="days num" data-label="Số ngày quá hạn"><span class="late">{days}</span></td>' in response.content.decode()
     header, rows = read_export(signed_in.get(f"/tasks/export.xlsx?{Q_AS_OF}").content)
     column = header.index("Số ngày quá hạn")
     exported = next(r for r in rows if r[0] == 7)
@@ -370,7 +370,7 @@ def test_a_deep_page_issues_the_queries_of_the_first_and_shows_its_rows(signed_i
     page = signed_in.get(last_url).content.decode()
     last = count_queries(signed_in, last_url)
     assert first == last <= QUERY_BUDGET["/tasks/"]
-    numbers = [int(n) for n in re.findall(r'<td class="num"><a href="/tasks/\d+/\?as_of=2026-11-22">(\d+)</a>', page)]
+    numbers = [int(n) for n in re.findall(r'<td class="num" data-label="TT"><a href="/tasks/\d+/\?as_of=2026-11-22">(\d+)</a>', page)]
     assert numbers == list(range(451, 501)) and "Trang 10 / 10" in page
 
 
@@ -383,7 +383,7 @@ def test_the_rows_shown_follow_the_filter_and_sort_on_every_page(signed_in, vari
     for page in (1, 2, 3):
         response = signed_in.get(f"/tasks/?{Q_AS_OF}&per_page=25&agency={agency.pk}&sort={sort}&page={page}")
         html = response.content.decode()
-        rows = [int(n) for n in re.findall(r'<td class="num"><a href="/tasks/\d+/\?as_of=2026-11-22">(\d+)</a>', html)]
+        rows = [int(n) for n in re.findall(r'<td class="num" data-label="TT"><a href="/tasks/\d+/\?as_of=2026-11-22">(\d+)</a>', html)]
         assert rows == [r.record.number for r in response.context["table"].page.object_list]
         shown += rows
     expected = Task.objects.filter(assignments__agency=agency).distinct().count()

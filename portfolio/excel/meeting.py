@@ -119,7 +119,7 @@ BODY_CHART_LIMIT = 30  # bodies in the chart: more would not be readable on one 
 PAGE_HEIGHT_PX = 600  # what an A4 landscape page holds below the repeated title rows, at the summary's scale
 
 
-def _summary_sheet(workbook, styles, tasks, as_of, line):
+def _summary_sheet(workbook, styles, tasks, as_of, line, due_soon_days=None):
     """``tasks`` None: the whole programme (the same numbers as the dashboard, kept until the data changes).
 
     Printed as pages that each hold what belongs together: the two small tables with the first chart, then the
@@ -127,9 +127,11 @@ def _summary_sheet(workbook, styles, tasks, as_of, line):
     """
     sheet = workbook.add_worksheet(SUMMARY_SHEET)
     if tasks is None:
-        summary, bodies_rows = cached(f"meeting-summary:{as_of.isoformat()}", lambda: (programme_summary(as_of=as_of), body_summary(as_of=as_of)))
+        summary, bodies_rows = cached(f"meeting-summary:{as_of.isoformat()}:{due_soon_days}", lambda: (
+            programme_summary(as_of=as_of, due_soon_days=due_soon_days), body_summary(as_of=as_of, due_soon_days=due_soon_days)))
     else:
-        summary, bodies_rows = programme_summary(as_of=as_of, tasks=tasks), body_summary(as_of=as_of, task_ids=tasks.values("pk"))
+        summary = programme_summary(as_of=as_of, tasks=tasks, due_soon_days=due_soon_days)
+        bodies_rows = body_summary(as_of=as_of, task_ids=tasks.values("pk"), due_soon_days=due_soon_days)
     for column, width in enumerate(SUMMARY_WIDTHS):
         sheet.set_column(column, column, width)
     _print_setup(sheet, 0, 1, line=line)
@@ -249,12 +251,14 @@ def _targets_sheet(workbook, styles, figures, as_of, line):
                 write_row(sheet, row, values, styles["cell"], styles["cell_date"], styles["cell"])
 
 
-def meeting_workbook(*, tasks_queryset, as_of: date, whole_programme: bool = False, filter_text: str = "", figures=None) -> bytes:
+def meeting_workbook(*, tasks_queryset, as_of: date, whole_programme: bool = False, filter_text: str = "", figures=None,
+                     due_soon_days: int | None = None) -> bytes:
     """The workbook for a meeting, for the tasks of the list's filters (a task_queryset), in the appendix's order.
 
     ``whole_programme``: the queryset is every task (no filter), so the summary is the dashboard's own.
     ``filter_text``: the filters in words (TaskFilterSet.description), written on every sheet.
     ``figures``: the target figures of the last sheet (default every one).
+    ``due_soon_days``: the due-soon window the queryset's states were computed with (duesoon.py), for the summary too.
     """
     line = as_of_line(as_of, filter_text)
     tasks = tasks_queryset.prefetch_related(None)
@@ -269,7 +273,7 @@ def meeting_workbook(*, tasks_queryset, as_of: date, whole_programme: bool = Fal
     workbook = new_workbook(buffer, default_font=FONT)
     styles = _styles(workbook)
     _catalogue_sheet(workbook, styles, catalogue_rows, as_of, line)
-    _summary_sheet(workbook, styles, None if whole_programme else Task.objects.filter(pk__in=tasks.values("pk")), as_of, line)
+    _summary_sheet(workbook, styles, None if whole_programme else Task.objects.filter(pk__in=tasks.values("pk")), as_of, line, due_soon_days)
     _overdue_sheet(workbook, styles, overdue_rows, as_of, line)
     _targets_sheet(workbook, styles, figures if figures is not None else TargetFigure.objects.all(), as_of, line)
     workbook.close()

@@ -1,0 +1,84 @@
+"""The dashboard's and an agency page's numbers, lists, body tables and charts, for the views."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext as _
+
+from . import access
+from .bodygroups import body_groups
+from .charts import dashboard_charts
+from .choices import LEAD_SIDE_ROLES, ScheduleState
+from .freshness import cached
+from .selectors import programme_summary, task_queryset
+
+
+def bar_labels() -> dict[str, str]:
+    """Each bar state of the body charts in words, in the current language."""
+    labels = {state.value: str(state.label) for state in ScheduleState}
+    labels["on_track"] = _("Trong hạn, thường xuyên")
+    return labels
+
+
+def dashboard_context(as_of, tasks=None, due_soon_days: int | None = None) -> dict:
+    """Numbers, lists and chart data of a dashboard; ``tasks`` restricts it to a body's tasks.
+
+    The whole programme's dashboard is kept until the data changes (freshness.cached): at province scale its
+    aggregates cost more than any other page, and the Office opens it far more often than the data changes.
+    """
+    if tasks is None:
+        return cached(f"dashboard:{as_of.isoformat()}:{due_soon_days}:{get_language()}", lambda: _compute_dashboard(as_of, None, due_soon_days))
+    return _compute_dashboard(as_of, tasks, due_soon_days)
+
+
+def _compute_dashboard(as_of, tasks=None, due_soon_days: int | None = None) -> dict:
+    base = task_queryset(as_of=as_of, due_soon_days=due_soon_days)
+    if tasks is not None:
+        base = base.filter(pk__in=tasks.values("pk"))
+    summary = programme_summary(as_of=as_of, tasks=tasks, due_soon_days=due_soon_days)
+    groups = body_groups(as_of=as_of, task_ids=tasks.values("pk") if tasks is not None else None, due_soon_days=due_soon_days)
+    return {
+        "summary": summary,
+        "body_groups": groups,
+        # The leads, one per task: the bodies answerable for the programme's numbers.
+        "bodies": next((group.bodies for group in groups if group.key == "lead"), []),
+        "overdue": list(base.filter(schedule_state=ScheduleState.OVERDUE).prefetch_related(None).order_by("next_due_date", "number")[:25]),
+        "due_soon_tasks": list(base.filter(schedule_state=ScheduleState.DUE_SOON).prefetch_related(None).order_by("next_due_date", "number")[:25]),
+        **dashboard_charts(by_year=summary["by_year"], body_groups=groups, state_labels=bar_labels()),
+        "lead_side_roles": LEAD_SIDE_ROLES,
+    }
+
+
+def body_rows_html(bodies, date_query: str, as_of_query: str, pages: set[int] | None = None, role: str = "") -> str:
+    """The per-body table's rows, rendered in Python: a province has a thousand bodies, and per-row template tags
+    (five URLs each) cost more than every query of the page together. A body's name links to its page only where
+    the user may open it (``pages``; None: every body). The list's links ask for the body in ``role`` (a value of
+    the list's role filter), so the list shows the tasks the row counts."""
+    list_url = reverse("portfolio:task_list")
+    detail = reverse("portfolio:agency_detail", args=[0]).replace("/0/", "/{}/")
+    suffix = f"?{as_of_query}" if as_of_query else ""
+    rows = []
+    for body in bodies:
+        listed = f"{list_url}?agency={body['agency_id']}{f'&role={role}' if role else ''}&{date_query}"
+        overdue = format_html('<a class="bad" href="{}&amp;schedule_state=overdue">{}</a>', listed, body["overdue"]) if body["overdue"] else "0"
+        due_soon = format_html('<a href="{}&amp;schedule_state=due_soon">{}</a>', listed, body["due_soon"]) if body["due_soon"] else "0"
+        share = "—" if body["on_time_share"] is None else f"{body['on_time_share']}%"
+        name = format_html('<a href="{}{}">{}</a>', detail.format(body["agency_id"]), suffix, body["agency__name"]) \
+            if pages is None or body["agency_id"] in pages else body["agency__name"]
+        rows.append(format_html(
+            '<tr><th scope="row">{}</th><td class="n"><a href="{}">{}</a></td><td class="n">{}</td>'
+            '<td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>',
+            name, listed, body["total"], body["done"], overdue, due_soon, share,
+        ))
+    if not rows:
+        return format_html('<tr><td colspan="6">{}</td></tr>', _("Chưa có cơ quan chủ trì nào."))
+    return mark_safe("".join(rows))
+
+
+def group_rows_html(context, request) -> None:
+    """Each body group's table rows (body_rows_html) on the group, for dashboard_body.html."""
+    pages = access.agency_pages(request.user)
+    for group in context["body_groups"]:
+        group.rows_html = body_rows_html(group.bodies, context["date_query"], context["as_of_query"], pages, role=group.key)
