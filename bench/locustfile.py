@@ -12,6 +12,7 @@ import os
 import random
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 import lxml.html
 from locust import HttpUser, between, constant, task
@@ -30,14 +31,14 @@ class Portal(HttpUser):
     def on_start(self):
         self.cookies = {}
         self.username = self.login_pool.pop() if self.login_pool else None
-        page = self.fetch("GET", "/accounts/login/", name="login")
+        page = self.fetch("GET", "/accounts/login/", name="login page")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
         self.fetch("POST", "/accounts/login/", name="login", data={"csrfmiddlewaretoken": token, "username": self.username, "password": PLAN["password"]},
                    expect=302)
         assert "sessionid" in self.cookies, f"login of {self.username} failed"
 
     def fetch(self, method, url, *, name, expect=200, **kwargs):
-        headers = dict(PROXY, Cookie="; ".join(f"{k}={v}" for k, v in self.cookies.items()), Referer=f"https://127.0.0.1{url}")
+        headers = dict(PROXY, Cookie="; ".join(f"{k}={v}" for k, v in self.cookies.items()), Referer="https://127.0.0.1/")
         with self.client.request(method, url, name=name, headers=headers, allow_redirects=False, catch_response=True, **kwargs) as response:
             for cookie in response.cookies:
                 self.cookies[cookie.name] = cookie.value
@@ -71,7 +72,7 @@ class OfficeUser(Portal):
 
     @task(2)
     def list_search(self):
-        self.fetch("GET", f"/tasks/?q={random.choice(SEARCHES)}&as_of={AS_OF}", name="list page (search)")
+        self.fetch("GET", f"/tasks/?q={quote(random.choice(SEARCHES))}&as_of={AS_OF}", name="list page (search)")
 
     @task(4)
     def task_page(self):
