@@ -746,8 +746,8 @@ def main() -> None:
     results.write_text(
         f"# Benchmark results\n\nRun {datetime.now():%d/%m/%Y %H:%M} on {machine()} with "
         f"`python3 bench/run.py --tasks {' '.join(map(str, args.tasks))} --db {' '.join(args.db)}`.\n\n"
-        "Production settings (DEBUG off); PostgreSQL is vacuumed and analysed after the bulk load, as autovacuum would. Times are medians of 3 runs after a warm-up (django-import-export's import: 1 run; the list pages and dashboard: 5), "
-        "a measure, its baseline and its peer run in turn (a, b, c, a, b, c ...); the larger list page is compared with the 10,000-task one by asking three server processes of each size in turn, 10 times each. "
+        "Production settings (DEBUG off); PostgreSQL is vacuumed and analysed after the bulk load, as autovacuum would. Times are medians of 3 runs after a warm-up (the list pages and dashboard: 5), "
+        "a measure, its baseline and its peer run in turn (a, b, c, a, b, c ...); the larger list page, when a run has two sizes, is compared with the 10,000-task one by asking three server processes of each size in turn, 10 times each. The reminder sweep's queries are counted with the savepoints its transactions open inside the bench's rolled-back one. "
         "Queries are those of one run, a page's session and user lookups included; memory is the peak traced by tracemalloc during one run. "
         "`ours / baseline` is how many times the baseline's time ours takes; `peer / ours` how many times faster ours is than the peer. "
         "Writes (import, reminder sweep) run in a transaction rolled back after each run, so every run does the same work.\n\n"
