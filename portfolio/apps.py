@@ -12,6 +12,7 @@ class PortfolioConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from . import tasks  # noqa: F401  (registers the Celery tasks the services queue by name)
         from .api_admin import register as register_api_admin
         from .freshness import data_changed
 

@@ -12,12 +12,22 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from celery import current_app
 from kombu.exceptions import OperationalError
 
 from ..choices import DigestState, ReminderReason, WorkStatus, labels
 from ..models import Digest, Reminder, ReminderRun, ReminderSettings, TargetReminder, Task
 from ..reminder_selection import BodyPlan, Config, Plan, reminder_plan
 from ..selectors import digests_stuck
+
+# The Celery tasks (portfolio/tasks.py) call these services, so the services name the tasks they queue rather than
+# import them: no import cycle. PortfolioConfig.ready imports portfolio.tasks, so every process has them registered.
+SEND_DIGEST_TASK = "portfolio.tasks.send_digest_task"
+SEND_DIGESTS_TASK = "portfolio.tasks.send_digests_task"
+
+
+def _task(name: str):
+    return current_app.tasks[name]
 
 
 logger = logging.getLogger(__name__)
@@ -171,8 +181,7 @@ def _queue(digests: list[tuple[int, int | None]], *, summary_countdown: int) -> 
 
     Raises if the broker cannot take them (kombu's OperationalError once the publish retries are spent).
     """
-    from ..tasks import send_digest_task, send_digests_task
-
+    send_digest_task, send_digests_task = _task(SEND_DIGEST_TASK), _task(SEND_DIGESTS_TASK)
     bodies = [pk for pk, agency_id in digests if agency_id]
     if bodies:  # one task sends them all over one connection (digests_send); each is still claimed and sent once
         send_digests_task.delay(bodies)
@@ -196,11 +205,9 @@ def digests_requeue(*, now=None) -> int:
 def digests_resend(*, digest_ids: list[int]) -> int:
     """The Office's "send again" for failed digests: each goes back to pending once (a second request finds it no
     longer failed) and is queued when the transaction commits. Returns how many were queued."""
-    from ..tasks import send_digest_task
-
     def queue(pk):
         try:
-            send_digest_task.delay(pk)
+            _task(SEND_DIGEST_TASK).delay(pk)
         except OperationalError as error:  # the broker is down: the digest stays pending, the beat check queues it
             logger.error("Không xếp được thư %s vào hàng gửi lại: %s", pk, error)
 
@@ -352,8 +359,7 @@ def digests_send(*, digest_ids: list[int]) -> dict[str, int]:
     take now goes to its own task (send_digest_task), which retries with backoff; that first try does not count
     as one of its attempts.
     """
-    from ..tasks import send_digest_task
-
+    send_digest_task = _task(SEND_DIGEST_TASK)
     outcome: dict[str, int] = {}
     connection = get_connection()
     try:
