@@ -3,10 +3,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import BadRequest, PermissionDenied
-from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -18,14 +16,10 @@ from ..selectors import schedule_state_expression, today
 from ..services import (
     milestone_complete,
     progress_report_submit,
-    task_apply_schedule,
     task_comment_add,
-    task_delegate,
-    task_complete,
-    task_refresh_next_due,
-    task_refresh_search_text,
-    task_reopen,
-    task_set_state,
+    task_comment_delete,
+    task_edit,
+    task_edited,
 )
 from .base import HistoryAdmin, NotFoundAdmin, OfficeWritesAdmin, SubmissionInline
 
@@ -242,34 +236,14 @@ class TaskAdmin(HistoryAdmin, NotFoundAdmin):
             form.base_fields.pop("edit_version", None)
         return form
 
-    @transaction.atomic
     def save_model(self, request, obj, form, change):
-        if not access.is_office(request.user):
-            if "delegate" in form.changed_data:
-                task_delegate(task=obj, agency=form.cleaned_data["delegate"], user=request.user)
-            return
-        if change:
-            obj.version += 1
-            if "delegate" in form.changed_data:
-                obj.delegated_by = request.user if obj.delegate else None
-                obj.delegated_at = timezone.now() if obj.delegate else None
-        # The state goes through its services (the form already showed their rule's errors on the fields).
+        # The rules of an edit are the service's (the form already showed their errors on the fields).
         was_done = change and form.initial.get("status") == WorkStatus.DONE
-        if obj.status == WorkStatus.DONE:
-            task_complete(task=obj, completed_on=obj.completed_on)
-        elif was_done:
-            task_reopen(task=obj, status=obj.status, progress=obj.progress)
-        else:
-            task_set_state(task=obj, status=obj.status, progress=obj.progress, completed_on=obj.completed_on)
+        task_edit(task=obj, user=request.user, changed=form.changed_data, was_done=was_done, is_new=not change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        if access.is_office(request.user) and "deadline_text" in form.changed_data:
-            task_apply_schedule(task=form.instance)
-            form.instance.save()
-        if access.is_office(request.user):
-            task_refresh_next_due(task=form.instance)  # a step added, moved or removed by hand
-        task_refresh_search_text(task=form.instance)
+        task_edited(task=form.instance, user=request.user, changed=form.changed_data)
 
     def save_formset(self, request, form, formset, change):
         # Reports and comments are written by their services (permission and rules checked there).
@@ -296,7 +270,7 @@ class TaskAdmin(HistoryAdmin, NotFoundAdmin):
                 for removed in formset.deleted_forms:
                     if removed.instance.pk:
                         formset.deleted_objects.append(removed.instance)
-                        removed.instance.delete()
+                        task_comment_delete(comment=removed.instance, user=request.user)
         elif formset.model is Milestone and access.is_office(request.user):
             super().save_formset(request, form, formset, change)
             for step_form in formset.forms:

@@ -8,7 +8,6 @@ from .programme import (  # noqa: F401
     programme_fixture_json,
     programme_import,
     task_apply_schedule,
-    task_refresh_search_text,
 )
 from .reports import (  # noqa: F401
     ConflictError,
@@ -21,13 +20,17 @@ from .reports import (  # noqa: F401
     progress_reports_accept,
     task_apply_accepted_report,
     task_comment_add,
-    task_delegate,
+    task_comment_delete,
 )
 from .tasks import (  # noqa: F401
     milestone_complete,
     task_complete,
+    task_delegate,
+    task_edit,
     task_edit_dates,
+    task_edited,
     task_refresh_next_due,
+    task_refresh_search_text,
     task_reopen,
     task_set_state,
     task_state_validate,

@@ -17,7 +17,7 @@ from ..choices import Role
 from ..deadlines import parse_deadline
 from ..models import Agency, AgencyAlias, Assignment, FundingSource, Milestone, Programme, Section, Target, TargetFigure, Task
 from ..seedparse import ParsedAppendix, ParsedRow, split_roles
-from .tasks import task_edit_dates
+from .tasks import task_edit_dates, task_refresh_search_text
 
 # The fields of a task that come from the source, with the label the diff prints.
 SOURCE_FIELDS: dict[str, str] = {
@@ -226,15 +226,6 @@ def _funding_sources(rows: list[ParsedRow]) -> dict[str, FundingSource]:
 def task_apply_schedule(*, task: Task) -> None:
     """Derive the task's dates and milestones from its deadline text (the text is the truth); see tasks.task_edit_dates."""
     task_edit_dates(task=task)
-
-
-def task_refresh_search_text(*, task: Task) -> None:
-    """Rebuild the diacritics-free text the list's free-text filter searches; saves only that field."""
-    names = task.assignments.values_list("agency__name", "agency__short_name")
-    parts = [task.title, task.lead_text, task.partners_text, task.deadline_text, task.funding_text]
-    parts += [name for pair in names for name in pair if name]
-    task.search_text = catalogue.ascii_fold(" ".join(parts))
-    Task.objects.filter(pk=task.pk).update(search_text=task.search_text)
 
 
 def agency_refresh_tasks(*, agency: Agency) -> None:

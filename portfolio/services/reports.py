@@ -246,21 +246,6 @@ def task_apply_accepted_report(*, task_id: int) -> Task:
 
 
 @transaction.atomic
-def task_delegate(*, task: Task, agency: Agency | None, user) -> Task:
-    """Name the specific unit responsible for a task (or clear it); recorded with who and when."""
-    lead_side = access.reporting_agencies(user, task).exclude(pk=getattr(task.delegate, "pk", None))
-    if not access.is_office(user) and not lead_side.exists():
-        raise PermissionDenied("Chỉ cơ quan chủ trì hoặc Văn phòng Thành ủy được giao đơn vị thực hiện.")
-    task = Task.objects.select_for_update().get(pk=task.pk)
-    task.delegate = agency
-    task.delegated_by = user if agency else None
-    task.delegated_at = timezone.now() if agency else None
-    task.version += 1
-    task.save()
-    return task
-
-
-@transaction.atomic
 def task_comment_add(*, task: Task, agency: Agency, user, text: str) -> TaskComment:
     if not access.can_comment(user, task) or not access.commenting_agencies(user, task).filter(pk=agency.pk).exists():
         raise PermissionDenied("Cơ quan của anh/chị không có vai trò trong nhiệm vụ này.")
@@ -268,3 +253,11 @@ def task_comment_add(*, task: Task, agency: Agency, user, text: str) -> TaskComm
     comment.full_clean()
     comment.save()
     return comment
+
+
+@transaction.atomic
+def task_comment_delete(*, comment: TaskComment, user) -> None:
+    """Only the Office removes a comment (the history keeps what it said)."""
+    if not access.is_office(user):
+        raise PermissionDenied("Chỉ Văn phòng Thành ủy được xóa ý kiến.")
+    comment.delete()

@@ -1,4 +1,4 @@
-"""Writes of a task's state: complete, reopen, complete a milestone, edit its dates.
+"""Writes of a task: its state (complete, reopen, complete a milestone), its dates, its delegate, an edit on its page.
 
 The admin, the review of reports and the imports call these, so a task is never completed without a date, with a
 date in the future, or left due for a step already done. The database constraints are the last guard, not the
@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import access, catalogue
 from ..choices import WorkStatus
 from ..deadlines import parse_deadline
-from ..models import Milestone, Task
+from ..models import Agency, Milestone, Task
 
 
 def work_state_errors(*, status: str, percent: int | None, completed_on: date | None, as_of: date | None = None) -> dict[str, str]:
@@ -135,4 +136,60 @@ def task_edit_dates(*, task: Task, deadline_text: str | None = None) -> Task:
     Milestone.objects.bulk_create(steps)
     open_steps = [m.due_date for m in steps if m.completed_on is None]
     task.next_due_date = open_steps[0] if open_steps else schedule.due
+    return task
+
+
+def task_refresh_search_text(*, task: Task) -> None:
+    """Rebuild the diacritics-free text the list's free-text filter searches; saves only that field."""
+    names = task.assignments.values_list("agency__name", "agency__short_name")
+    parts = [task.title, task.lead_text, task.partners_text, task.deadline_text, task.funding_text]
+    parts += [name for pair in names for name in pair if name]
+    task.search_text = catalogue.ascii_fold(" ".join(parts))
+    Task.objects.filter(pk=task.pk).update(search_text=task.search_text)
+
+
+@transaction.atomic
+def task_delegate(*, task: Task, agency: Agency | None, user) -> Task:
+    """Name the specific unit responsible for a task (or clear it); recorded with who and when."""
+    lead_side = access.reporting_agencies(user, task).exclude(pk=getattr(task.delegate, "pk", None))
+    if not access.is_office(user) and not lead_side.exists():
+        raise PermissionDenied("Chỉ cơ quan chủ trì hoặc Văn phòng Thành ủy được giao đơn vị thực hiện.")
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    task.delegate = agency
+    task.delegated_by = user if agency else None
+    task.delegated_at = timezone.now() if agency else None
+    task.version += 1
+    task.save()
+    return task
+
+
+@transaction.atomic
+def task_edit(*, task: Task, user, changed: set[str] | list[str], was_done: bool, is_new: bool) -> Task:
+    """An edit of a task on its page, saved by the rules: a body may only name its delegate; the Office's edit is a new
+    version (a changed delegate stamped with who and when) and its state goes through the state's own services."""
+    if not access.is_office(user):
+        if "delegate" in changed:
+            return task_delegate(task=task, agency=task.delegate, user=user)
+        return task
+    if not is_new:
+        task.version += 1
+        if "delegate" in changed:
+            task.delegated_by = user if task.delegate else None
+            task.delegated_at = timezone.now() if task.delegate else None
+    if task.status == WorkStatus.DONE:
+        return task_complete(task=task, completed_on=task.completed_on)
+    if was_done:
+        return task_reopen(task=task, status=task.status, progress=task.progress)
+    return task_set_state(task=task, status=task.status, progress=task.progress, completed_on=task.completed_on)
+
+
+def task_edited(*, task: Task, user, changed: set[str] | list[str]) -> Task:
+    """After an edit and its steps and assignments are saved: the Office's new deadline text makes the dates and steps
+    again, a step added, moved or removed by hand moves the next due date, and the search text follows the names."""
+    if access.is_office(user):
+        if "deadline_text" in changed:
+            task_edit_dates(task=task)
+            task.save()
+        task_refresh_next_due(task=task)
+    task_refresh_search_text(task=task)
     return task
