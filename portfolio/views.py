@@ -13,11 +13,8 @@ from django.db import connection
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, TemplateView
@@ -28,6 +25,7 @@ from config.celery import app as celery_app
 
 from . import access
 from .charts import dashboard_charts
+from .rendering import body_rows_html
 from .choices import LEAD_SIDE_ROLES, Role, ScheduleState
 from .excel.meeting import meeting_workbook
 from .excel import reader as source_reader
@@ -219,32 +217,6 @@ def _compute_dashboard(as_of, tasks=None) -> dict:
         **dashboard_charts(by_year=summary["by_year"], bodies=bodies),
         "lead_side_roles": LEAD_SIDE_ROLES,
     }
-
-
-def body_rows_html(bodies, as_of, as_of_query: str, pages: set[int] | None = None) -> str:
-    """The per-body table's rows, rendered in Python: a province has a thousand bodies, and per-row template tags
-    (five URLs each) cost more than every query of the page together. A body's name links to its page only where
-    the user may open it (``pages``; None: every body)."""
-    list_url = reverse("portfolio:task_list")
-    detail = reverse("portfolio:agency_detail", args=[0]).replace("/0/", "/{}/")
-    day = as_of.isoformat()
-    suffix = f"?{as_of_query}" if as_of_query else ""
-    rows = []
-    for body in bodies:
-        listed = f"{list_url}?agency={body['agency_id']}&as_of={day}"
-        overdue = format_html('<a class="bad" href="{}&amp;schedule_state=overdue">{}</a>', listed, body["overdue"]) if body["overdue"] else "0"
-        due_soon = format_html('<a href="{}&amp;schedule_state=due_soon">{}</a>', listed, body["due_soon"]) if body["due_soon"] else "0"
-        share = "—" if body["on_time_share"] is None else f"{body['on_time_share']}%"
-        name = format_html('<a href="{}{}">{}</a>', detail.format(body["agency_id"]), suffix, body["name"]) \
-            if pages is None or body["agency_id"] in pages else body["name"]
-        rows.append(format_html(
-            '<tr><td>{}</td><td class="n"><a href="{}">{}</a></td><td class="n">{}</td>'
-            '<td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>',
-            name, listed, body["total"], body["done"], overdue, due_soon, share,
-        ))
-    if not rows:
-        return format_html('<tr><td colspan="6">{}</td></tr>', _("Chưa có cơ quan chủ trì nào."))
-    return mark_safe("".join(rows))
 
 
 class DashboardView(AsOfMixin, TemplateView):
