@@ -7,7 +7,7 @@ from django.http import Http404
 
 from .. import access
 from ..models import Agency, AgencyAlias, FundingSource, Programme, Section
-from ..services import agency_refresh_tasks
+from ..services import agency_edited
 from ..vietnamese import fold
 from .base import HistoryAdmin, OfficeWritesAdmin
 
@@ -99,8 +99,8 @@ class AgencyAdmin(HistoryAdmin, OfficeWritesAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if change and {"name", "short_name"} & set(form.changed_data):
-            agency_refresh_tasks(agency=obj)
+        if change:
+            agency_edited(agency=obj, changed=form.changed_data)
 
 
 @admin.register(AgencyAlias)

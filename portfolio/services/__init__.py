@@ -3,6 +3,7 @@
 from .programme import (  # noqa: F401
     FIXTURE_MODELS,
     ImportResult,
+    agency_edited,
     agency_refresh_tasks,
     programme_diff,
     programme_fixture_json,

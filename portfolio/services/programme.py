@@ -234,6 +234,12 @@ def agency_refresh_tasks(*, agency: Agency) -> None:
         task_refresh_search_text(task=task)
 
 
+def agency_edited(*, agency: Agency, changed: set[str] | list[str]) -> None:
+    """After a body's edit is saved: renamed, its tasks are found under the new name."""
+    if {"name", "short_name"} & set(changed):
+        agency_refresh_tasks(agency=agency)
+
+
 def _apply_assignments(task: Task, resolver: AgencyResolver) -> None:
     task.assignments.all().delete()
     pairs = [(task.lead_text, Role.LEAD)]
