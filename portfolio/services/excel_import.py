@@ -14,16 +14,14 @@ from simple_history.utils import bulk_create_with_history
 
 from .. import access
 from ..choices import LEAD_SIDE_ROLES, ReviewState, WorkStatus
-from ..excel.agency import FILLED, KEY_HEADER, NUMBER_HEADER, SheetRow, agency_workbook, cell_ref, field_ref, read_agency_workbook_with_targets
-from ..excel.agency_targets import TARGET_SHEET, TargetRow
+from ..excel.agency import (
+    FIELD_LABELS, FILLED, KEY_HEADER, NUMBER_HEADER, SheetRow, agency_workbook, cell_ref, field_ref, read_agency_workbook_with_targets,
+)
+from ..excel.agency_targets import TARGET_SHEET, VALUE_LABELS, TargetRow
 from ..models import Agency, ProgressReport, TargetFigure, TargetValue, Task
 from .reports import ConflictError, report_validate
 from .targets import target_value_submit, target_value_validate
 
-FIELD_LABELS = {
-    "period": "Kỳ báo cáo", "status": "Tình trạng", "percent": "Tiến độ (%)", "completed_on": "Ngày hoàn thành",
-    "results": "Kết quả", "difficulties": "Khó khăn, vướng mắc", "proposals": "Đề xuất, kiến nghị",
-}
 STATUS_LABELS = dict(WorkStatus.choices)
 
 
@@ -118,9 +116,6 @@ class ValueChange:
     figure: TargetFigure
     values: dict
     changes: list[tuple[str, str, str]]  # (field label, old, new)
-
-
-VALUE_LABELS = {"period_kind": "Kỳ", "year": "Năm", "value": "Giá trị", "achieved": "Đã hoàn thành", "source": "Nguồn số liệu", "note": "Ghi chú"}
 
 
 def _value_display(name, value) -> str:

@@ -14,6 +14,7 @@ from ..models import Agency, Programme, Target, TargetFigure, TargetValue
 from ..seedparse import ParsedTarget
 from ..targetfigures import Figure, TRACKING, target_figures, tracking_agencies
 from .programme import AgencyResolver, FieldChange
+from .reports import lock_version
 
 GROUPS = {str(label).casefold(): value for value, label in TargetGroup.choices}
 # The fields of a figure that come from the source, with the label the diff prints.
@@ -205,8 +206,6 @@ def target_value_submit(
 @transaction.atomic
 def target_value_review(*, value: TargetValue, user, accept: bool, comment: str = "", expected_version: int | None = None) -> TargetValue:
     """The Office accepts a value (it then counts in the assessment) or returns it with a comment."""
-    from .reports import lock_version
-
     if not access.can_review_target_values(user):
         raise PermissionDenied("Chỉ Văn phòng Thành ủy được xem xét số liệu chỉ tiêu.")
     value = lock_version(TargetValue, pk=value.pk, expected=value.version if expected_version is None else expected_version, label="Số liệu")
