@@ -14,7 +14,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from .agency_targets import read_target_sheet, target_sheet
 from .columns import AGENCY_COLUMNS, AGENCY_KEY_HEADER, AGENCY_NUMBER_HEADER, Column
 from .reader import WorkbookError, merged_cells, open_workbook
-from .writer import DATE_FORMAT, HEADER_COLOUR, put, row_height
+from .writer import DATE_FORMAT, HEADER_COLOUR, lock_filled_sheet, put, row_height
 
 SHEET = "Báo cáo"
 META_SHEET = "_khoa"
@@ -69,14 +69,7 @@ def agency_workbook(*, agency, tasks, latest_reports: dict, as_of: date, figures
                 cell.protection = Protection(locked=False)
                 cell.fill = FILL_COLOUR
         sheet.row_dimensions[row].height = row_height(values, widths)
-    if row >= FIRST_ROW:
-        for letter, validation in validations:
-            validation.add(f"{letter}{FIRST_ROW}:{letter}{row}")
-    sheet.column_dimensions[get_column_letter(len(columns))].hidden = True
-    sheet.freeze_panes = f"C{FIRST_ROW}"
-    sheet.protection.sheet = True
-    sheet.protection.formatColumns = False  # widths may be changed
-    sheet.page_setup.orientation = "landscape"
+    lock_filled_sheet(sheet, columns=columns, validations=validations, first_row=FIRST_ROW, last_row=row)
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)

@@ -8,7 +8,7 @@ from openpyxl.styles import Font, Protection
 from openpyxl.utils import get_column_letter
 
 from .columns import TARGET_COLUMNS, TARGET_KEY_HEADER, Column
-from .writer import put, row_height
+from .writer import lock_filled_sheet, put, row_height
 
 TARGET_SHEET = "Số liệu chỉ tiêu"
 # The sheet's columns are declared in excel/columns.py (TARGET_COLUMNS); these names are read from there.
@@ -47,14 +47,7 @@ def target_sheet(workbook, *, figures, latest: dict, as_of, styles: dict, column
                 cell.protection = Protection(locked=False)
                 cell.fill = styles["fill"]
         sheet.row_dimensions[row].height = row_height(values, widths)
-    if row >= FIRST_ROW:
-        for letter, validation in validations:
-            validation.add(f"{letter}{FIRST_ROW}:{letter}{row}")
-    sheet.column_dimensions[get_column_letter(len(columns))].hidden = True
-    sheet.freeze_panes = f"C{FIRST_ROW}"
-    sheet.protection.sheet = True
-    sheet.protection.formatColumns = False
-    sheet.page_setup.orientation = "landscape"
+    lock_filled_sheet(sheet, columns=columns, validations=validations, first_row=FIRST_ROW, last_row=row)
 
 
 @dataclass

@@ -198,3 +198,19 @@ def table_workbook(*, title: str, subtitle: str, headers: Sequence[str], rows: I
     sheet.autofilter(2, 0, max(row, 3), len(headers) - 1)
     workbook.close()
     return buffer.getvalue()
+
+
+def lock_filled_sheet(sheet, *, columns: Sequence, validations, first_row: int, last_row: int) -> None:
+    """An agency workbook's sheet once its rows are written (openpyxl): each column's validation over the rows, the
+    last (key) column hidden, the first two frozen, the sheet protected with only the filled cells unlocked and the
+    widths still changeable, A4 landscape."""
+    from openpyxl.utils import get_column_letter
+
+    if last_row >= first_row:
+        for letter, validation in validations:
+            validation.add(f"{letter}{first_row}:{letter}{last_row}")
+    sheet.column_dimensions[get_column_letter(len(columns))].hidden = True
+    sheet.freeze_panes = f"C{first_row}"
+    sheet.protection.sheet = True
+    sheet.protection.formatColumns = False  # widths may be changed
+    sheet.page_setup.orientation = "landscape"
