@@ -37,6 +37,18 @@ def body_bars(bodies: list[dict]) -> None:
         body["bars"] = bars
 
 
+BODY_CHART_LIMIT = 30  # bars in a body chart: every body of the programme (at most 9 per role); at province scale, a
+# thousand bars would be neither readable nor quick to draw, and the table beside it lists them all.
+
+
+def chart_bodies(bodies: list[dict], limit: int = BODY_CHART_LIMIT) -> list[dict]:
+    """Every body when they fit; else the ``limit`` with the most overdue tasks (then the most tasks), in their order."""
+    if len(bodies) <= limit:
+        return bodies
+    chosen = {id(body) for body in sorted(bodies, key=lambda body: (-body["overdue"], -body["total"]))[:limit]}
+    return [body for body in bodies if id(body) in chosen]
+
+
 def body_chart(bodies: list[dict], state_labels: dict[str, str]) -> dict:
     """Every body's row: its name in lines, its bar's segments (with the count written inside the wide ones) and its total."""
     body_bars(bodies)
@@ -77,7 +89,8 @@ def dashboard_charts(*, by_year: list[tuple[int, int]], body_groups: list, state
     ``state_labels``: each bar state's words for the segments' tooltips (translated by the caller).
     """
     for group in body_groups:
-        group.chart = body_chart(group.bodies, state_labels or {})
+        group.chart = body_chart(chart_bodies(group.bodies), state_labels or {})
+        group.chart["shown"], group.chart["of"] = len(group.chart["rows"]), len(group.bodies)
     return {
         "year_bars": year_bars(by_year),
         # Room for eight years at least: one year alone would make a bar as wide as the column.

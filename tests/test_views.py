@@ -435,3 +435,15 @@ def test_dashboard_and_admin_save_work_while_the_cache_is_down(signed_in, progra
     assert response.status_code == 302
     assert Task.objects.get(number=3).title == "Tên sửa khi bộ nhớ đệm không chạy"
     assert "Bộ nhớ đệm không trả lời" in caplog.text
+
+
+def test_body_chart_draws_every_body_of_the_programme_and_the_most_overdue_at_province_scale():
+    from portfolio.charts import BODY_CHART_LIMIT, chart_bodies
+
+    few = [{"agency__name": f"Ban {i}", "overdue": i % 3, "total": 10} for i in range(9)]
+    assert chart_bodies(few) == few
+    many = [{"agency__name": f"Đơn vị {i:04d}", "overdue": i % 50, "total": i} for i in range(1000)]
+    drawn = chart_bodies(many)
+    assert len(drawn) == BODY_CHART_LIMIT
+    assert min(body["overdue"] for body in drawn) >= max(body["overdue"] for body in many if body not in drawn)
+    assert drawn == [body for body in many if body in drawn]  # in the table's order
