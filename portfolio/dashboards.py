@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext as _
 
@@ -56,22 +56,25 @@ def body_rows_html(bodies, date_query: str, as_of_query: str, pages: set[int] | 
     (five URLs each) cost more than every query of the page together. A body's name links to its page only where
     the user may open it (``pages``; None: every body). The list's links ask for the body in ``role`` (a value of
     the list's role filter), so the list shows the tasks the row counts."""
-    list_url = reverse("portfolio:task_list")
-    detail = reverse("portfolio:agency_detail", args=[0]).replace("/0/", "/{}/")
-    suffix = f"?{as_of_query}" if as_of_query else ""
+    # The addresses' fixed parts are escaped once per table; per row only the name is escaped (the rest are numbers).
+    list_url = escape(reverse("portfolio:task_list") + "?agency=")
+    tail = escape(f"{f'&role={role}' if role else ''}&{date_query}")
+    detail = escape(reverse("portfolio:agency_detail", args=[0]).replace("/0/", "/{}/")) + (escape(f"?{as_of_query}") if as_of_query else "")
     rows = []
     for body in bodies:
-        listed = f"{list_url}?agency={body['agency_id']}{f'&role={role}' if role else ''}&{date_query}"
-        overdue = format_html('<a class="bad" href="{}&amp;schedule_state=overdue">{}</a>', listed, body["overdue"]) if body["overdue"] else "0"
-        due_soon = format_html('<a href="{}&amp;schedule_state=due_soon">{}</a>', listed, body["due_soon"]) if body["due_soon"] else "0"
-        share = "—" if body["on_time_share"] is None else f"{body['on_time_share']}%"
-        name = format_html('<a href="{}{}">{}</a>', detail.format(body["agency_id"]), suffix, body["agency__name"]) \
-            if pages is None or body["agency_id"] in pages else body["agency__name"]
-        rows.append(format_html(
-            '<tr><th scope="row">{}</th><td class="n"><a href="{}">{}</a></td><td class="n">{}</td>'
-            '<td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>',
-            name, listed, body["total"], body["done"], overdue, due_soon, share,
-        ))
+        agency_id = int(body["agency_id"])
+        listed = f"{list_url}{agency_id}{tail}"
+        overdue, due_soon = int(body["overdue"]), int(body["due_soon"])
+        overdue_cell = f'<a class="bad" href="{listed}&amp;schedule_state=overdue">{overdue}</a>' if overdue else "0"
+        due_soon_cell = f'<a href="{listed}&amp;schedule_state=due_soon">{due_soon}</a>' if due_soon else "0"
+        share = "—" if body["on_time_share"] is None else f"{int(body['on_time_share'])}%"
+        name = escape(body["agency__name"])
+        if pages is None or agency_id in pages:
+            name = f'<a href="{detail.format(agency_id)}">{name}</a>'
+        rows.append(
+            f'<tr><th scope="row">{name}</th><td class="n"><a href="{listed}">{int(body["total"])}</a></td><td class="n">{int(body["done"])}</td>'
+            f'<td class="n">{overdue_cell}</td><td class="n">{due_soon_cell}</td><td class="n">{share}</td></tr>'
+        )
     if not rows:
         return format_html('<tr><td colspan="6">{}</td></tr>', _("Chưa có cơ quan chủ trì nào."))
     return mark_safe("".join(rows))

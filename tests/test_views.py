@@ -447,3 +447,14 @@ def test_body_chart_draws_every_body_of_the_programme_and_the_most_overdue_at_pr
     assert len(drawn) == BODY_CHART_LIMIT
     assert min(body["overdue"] for body in drawn) >= max(body["overdue"] for body in many if body not in drawn)
     assert drawn == [body for body in many if body in drawn]  # in the table's order
+
+
+def test_body_rows_escape_the_body_name_and_the_addresses(db):
+    from portfolio.dashboards import body_rows_html
+
+    body = {"agency_id": 7, "agency__name": '<script>x</script> Ban "A" & B', "total": 3, "done": 1, "overdue": 2, "due_soon": 0, "on_time_share": 50}
+    for pages in (None, set()):
+        html = body_rows_html([body], 'as_of=2026-11-22&x="><script>', "as_of=2026-11-22", pages, role="lead")
+        assert "<script>" not in html and "&lt;script&gt;x&lt;/script&gt; Ban &quot;A&quot; &amp; B" in html
+        assert 'href="/tasks/?agency=7&amp;role=lead&amp;as_of=2026-11-22&amp;x=&quot;&gt;&lt;script&gt;&amp;schedule_state=overdue">2</a>' in html
+    assert '<a href="/agencies/7/?as_of=2026-11-22">' in body_rows_html([body], "", "as_of=2026-11-22", None)
