@@ -1,6 +1,6 @@
 """The app's models, one module per concern, all importable from portfolio.models (as migrations name them).
 
-- base.py: TimeStamped, the natural-key managers, text bounds
+- base.py: TimeStamped, Reviewed (what the Office's review records), the natural-key managers, text bounds
 - programme.py: Programme, Section, Agency, AgencyAlias, FundingSource, Task, Milestone, Assignment
 - reporting.py: ProgressReport, ReportAttachment, TaskComment
 - reminders.py: ReminderSettings, Digest, Reminder, ReminderRun
@@ -13,6 +13,7 @@ from .base import (
     ChangeAwareManager,
     NaturalKeyManager,
     REPORT_TEXT_MAX,
+    Reviewed,
     TITLE_MAX,
     TimeStamped,
     bounded,
@@ -29,6 +30,7 @@ __all__ = [
     "ChangeAwareManager",
     "NaturalKeyManager",
     "REPORT_TEXT_MAX",
+    "Reviewed",
     "TITLE_MAX",
     "TimeStamped",
     "bounded",

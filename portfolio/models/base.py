@@ -1,9 +1,11 @@
 """What every model shares: timestamps, natural-key managers, text bounds."""
 
+from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..choices import ReviewState
 from ..freshness import ChangeAwareQuerySet
 
 
@@ -64,3 +66,19 @@ class TimeStamped(models.Model):
     class Meta:
         abstract = True
 
+
+class Reviewed(TimeStamped):
+    """A submission the Office reviews (a progress report, a target value): the review's state, who made it, when and
+    why, and the version that guards a review against a concurrent one (services: progress_report_review,
+    target_value_review)."""
+
+    review_state = models.CharField(_("xem xét"), max_length=20, choices=ReviewState.choices, default=ReviewState.SUBMITTED)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("người xem xét")
+    )
+    reviewed_at = models.DateTimeField(_("xem xét lúc"), null=True, blank=True)
+    review_comment = models.TextField(_("ý kiến của Văn phòng"), blank=True, **bounded(COMMENT_MAX))
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
+
+    class Meta:
+        abstract = True

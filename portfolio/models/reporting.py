@@ -8,12 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from simple_history.models import HistoricalRecords
 
-from ..choices import ReviewState, WorkStatus
-from .base import COMMENT_MAX, REPORT_TEXT_MAX, TimeStamped, bounded, shorten
+from ..choices import WorkStatus
+from .base import COMMENT_MAX, REPORT_TEXT_MAX, Reviewed, TimeStamped, bounded, shorten
 from .programme import Agency, Task
 
 
-class ProgressReport(TimeStamped):
+class ProgressReport(Reviewed):
     """An agency's report of progress on a task for a period; the Office accepts it or returns it."""
 
     task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="reports", verbose_name=_("nhiệm vụ"))
@@ -32,13 +32,6 @@ class ProgressReport(TimeStamped):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="progress_reports", verbose_name=_("người gửi")
     )
-    review_state = models.CharField(_("xem xét"), max_length=20, choices=ReviewState.choices, default=ReviewState.SUBMITTED)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("người xem xét")
-    )
-    reviewed_at = models.DateTimeField(_("xem xét lúc"), null=True, blank=True)
-    review_comment = models.TextField(_("ý kiến của Văn phòng"), blank=True, **bounded(COMMENT_MAX))
-    version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
 
     class Meta:

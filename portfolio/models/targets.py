@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from simple_history.models import HistoricalRecords
 
-from ..choices import Comparison, PeriodKind, ReviewState, TargetGroup
-from .base import COMMENT_MAX, NaturalKeyManager, REPORT_TEXT_MAX, TITLE_MAX, TimeStamped, bounded, shorten
+from ..choices import Comparison, PeriodKind, TargetGroup
+from .base import NaturalKeyManager, REPORT_TEXT_MAX, TITLE_MAX, Reviewed, TimeStamped, bounded, shorten
 from .programme import Agency, Programme, Task
 from .reminders import Digest
 
@@ -92,7 +92,7 @@ class TargetFigure(TimeStamped):
         return f"({self.target.number}.{self.position}) {self.measure}"
 
 
-class TargetValue(TimeStamped):
+class TargetValue(Reviewed):
     """A value of a figure for a period, reported by the tracking body with its source; the Office accepts or returns it."""
 
     figure = models.ForeignKey(TargetFigure, on_delete=models.PROTECT, related_name="values", verbose_name=_("số liệu chỉ tiêu"))
@@ -108,13 +108,6 @@ class TargetValue(TimeStamped):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="target_values", verbose_name=_("người gửi")
     )
-    review_state = models.CharField(_("xem xét"), max_length=20, choices=ReviewState.choices, default=ReviewState.SUBMITTED)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("người xem xét")
-    )
-    reviewed_at = models.DateTimeField(_("xem xét lúc"), null=True, blank=True)
-    review_comment = models.TextField(_("ý kiến của Văn phòng"), blank=True, **bounded(COMMENT_MAX))
-    version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
 
     class Meta:
