@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from .choices import AgencyKind, ReminderReason, ReviewState, Role, WorkStatus
@@ -182,22 +182,26 @@ def figure_period(due: date) -> tuple[str, int]:
 
 
 def _figure_items(plan: Plan, as_of: date, windows, agencies: dict[int, Agency]) -> None:
-    """At each reporting date, the figures whose tracking body has not reported the period's value (a fixed 3 queries)."""
-    figures = list(TargetFigure.objects.filter(agency__isnull=False).select_related("target").order_by("target__number", "position"))
-    wanted = {figure_period(due) for _start, due, _step in windows}
-    reported = set(
-        TargetValue.objects.exclude(review_state=ReviewState.RETURNED)
-        .filter(Q(*[Q(period_kind=kind, year=year) for kind, year in wanted], _connector=Q.OR))
-        .order_by().values_list("figure_id", "period_kind", "year").distinct()
+    """At each reporting date, the figures whose tracking body has not reported the period's value nor been reminded
+    of it at this step: one query, each figure read with whether each period was reported and each step sent."""
+    periods = {figure_period(due) for _start, due, _step in windows}
+    steps = {step for _start, _due, step in windows}
+    values = TargetValue.objects.filter(figure=OuterRef("pk")).exclude(review_state=ReviewState.RETURNED)
+    sent = TargetReminder.objects.filter(figure=OuterRef("pk"), agency=OuterRef("agency"))
+    reported_as = {period: f"reported_{i}" for i, period in enumerate(sorted(periods))}
+    sent_as = {step: f"sent_{i}" for i, step in enumerate(sorted(steps))}
+    figures = list(
+        TargetFigure.objects.filter(agency__isnull=False).select_related("target").order_by("target__number", "position")
+        .annotate(**{name: Exists(values.filter(period_kind=kind, year=year)) for (kind, year), name in reported_as.items()})
+        .annotate(**{name: Exists(sent.filter(step=step)) for step, name in sent_as.items()})
     )
-    sent = set(TargetReminder.objects.filter(figure__in=[f.pk for f in figures]).order_by().values_list("agency_id", "figure_id", "step"))
     for _start, due, step in windows:
         kind, year = figure_period(due)
         for figure in figures:
             if not figure.yearly and figure.year < year:
                 continue  # due in an earlier year: judged already, not chased again
             agency = agencies.get(figure.agency_id)
-            if agency is None or (figure.pk, kind, year) in reported or (agency.pk, figure.pk, step) in sent:
+            if agency is None or getattr(figure, reported_as[kind, year]) or getattr(figure, sent_as[step]):
                 continue
             plan.add_figure(agency, FigureItem(figure, step, due, kind, year))
 

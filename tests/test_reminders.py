@@ -7,8 +7,8 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from portfolio.choices import AgencyKind, DigestState, ReminderReason, ReviewState, Role, WorkStatus
-from portfolio.models import Agency, Assignment, Digest, ProgressReport, Programme, Reminder, ReminderSettings, Section, Task
+from portfolio.choices import AgencyKind, Comparison, DigestState, ReminderReason, ReviewState, Role, TargetGroup, WorkStatus
+from portfolio.models import Agency, Assignment, Digest, ProgressReport, Programme, Reminder, ReminderSettings, Section, Target, TargetFigure, TargetReminder, Task
 from portfolio.reminder_selection import Config, reminder_plan
 from portfolio.reminder_settings import parse_day_months, parse_thresholds
 from portfolio.services import task_apply_schedule
@@ -303,6 +303,15 @@ def test_the_run_claims_in_bulk(world, django_capture_on_commit_callbacks):
     three, sent_three = queries(date(2026, 12, 2))
     assert (sent_one, sent_three) == (1, 2)  # the first task's body was already reminded at this step
     assert three - one == sent_three - sent_one, (one, three)
+    # Issue 23: at most 20 queries besides one per e-mail sent (each body's and the Office's summary).
+    assert three <= 20 + sent_three + 1, three
+    # A report day (every open task checked for its report, the target figures for their values): the same bound.
+    target = Target.objects.create(programme=Programme.objects.get(code="TEST"), number=1, group=TargetGroup.choices[0][0], text="Chỉ tiêu thử")
+    figure = TargetFigure.objects.create(target=target, position=1, measure="Tỷ lệ thử", unit="%", comparison=Comparison.choices[0][0], yearly=True,
+                                         phrase="Tỷ lệ thử", agency=bodies["unit"])
+    report_day, sent_report_day = queries(date(2026, 12, 10))
+    assert TargetReminder.objects.filter(figure=figure, agency=bodies["unit"]).exists()  # the figure was chased in the same run
+    assert report_day <= 20 + sent_report_day + 1, report_day
 
 
 def test_a_refused_or_unreachable_mail_server_is_recorded_as_failed(world, settings, django_capture_on_commit_callbacks):
@@ -440,7 +449,9 @@ def test_reminder_run_whose_sends_the_broker_refuses_is_not_finished_and_the_nex
     with django_capture_on_commit_callbacks(execute=True):
         run_reminders_task()
     assert [m.to for m in mail.outbox if m.to != ["vanphong@example.vn"]] == [["btv@example.vn"]]
-    assert ReminderRun.objects.get().finished_at is not None and reminders_due_now() is None
+    # Each attempt is recorded; the second queued the first one's digest too, so both are finished, with one digest between them.
+    assert [(r.digests, r.finished_at is not None) for r in ReminderRun.objects.order_by("pk")] == [(1, True), (0, True)]
+    assert reminders_due_now() is None
 
 
 def test_healthz_reports_digests_stuck_pending_or_sending_past_their_lease(world, client, settings):

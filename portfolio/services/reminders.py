@@ -92,8 +92,9 @@ def _target_reminders_of(digest: Digest, body: BodyPlan) -> list[TargetReminder]
     ]
 
 
-def digests_claim(*, plan: Plan, as_of: date) -> list[Digest]:
-    """Record every body's digest for the day and every reminder in them, in bulk and in one transaction.
+def digests_claim(*, plan: Plan, as_of: date, office: str) -> list[Digest]:
+    """Record every body's digest for the day, the Office's summary and every reminder in them, in bulk and in one
+    transaction; returns the bodies' digests.
 
     If another run (or worker) claimed some of these bodies or steps meanwhile, the unique constraints refuse
     the whole batch and the bodies are claimed one by one instead (digest_claim), so each goes out once.
@@ -101,13 +102,15 @@ def digests_claim(*, plan: Plan, as_of: date) -> list[Digest]:
     bodies = list(plan.bodies.values())
     try:
         with transaction.atomic():
-            digests = Digest.objects.bulk_create([_new_digest(body, as_of) for body in bodies])
+            digests = Digest.objects.bulk_create([*(_new_digest(body, as_of) for body in bodies), _summary_digest(plan, as_of, office)])[:-1]
             sending = [(digest, body) for digest, body in zip(digests, bodies) if digest.state == DigestState.PENDING]
             Reminder.objects.bulk_create([r for digest, body in sending for r in _reminders_of(digest, body)], batch_size=1000)
             TargetReminder.objects.bulk_create([r for digest, body in sending for r in _target_reminders_of(digest, body)], batch_size=1000)
         return digests
     except IntegrityError:
-        return [d for d in (digest_claim(body=body, as_of=as_of) for body in bodies) if d]
+        claimed = [d for d in (digest_claim(body=body, as_of=as_of) for body in bodies) if d]
+        summary_claim(plan=plan, as_of=as_of, office=office)
+        return claimed
 
 
 def digest_claim(*, body: BodyPlan, as_of: date) -> Digest | None:
@@ -124,22 +127,31 @@ def digest_claim(*, body: BodyPlan, as_of: date) -> Digest | None:
     return digest
 
 
-def summary_claim(*, plan: Plan, as_of: date, office: str | None = None) -> Digest | None:
-    """The Office's summary of the day; ``office``: its addresses (read from ReminderSettings when not given)."""
-    office = ReminderSettings.current().office_emails if office is None else office
+def _task_row(task: Task) -> dict:
+    return {"pk": task.pk, "number": task.number, "title": task.title, "deadline_text": task.deadline_text}
+
+
+def _summary_digest(plan: Plan, as_of: date, office: str) -> Digest:
     recipients = [e.strip() for e in office.replace(",", "\n").splitlines() if e.strip()]
-    payload = {
-        "central": [_item_payload(i) for i in plan.central],
-        "escalations": [_item_payload(i) for i in plan.escalations],
-        "needs_review": [t.pk for t in plan.needs_review],
+    payload = {  # each task with what the e-mail shows of it, so sending it reads no task
+        "central": [{**_item_payload(i), "row": _task_row(i.task)} for i in plan.central],
+        "escalations": [{**_item_payload(i), "row": _task_row(i.task)} for i in plan.escalations],
+        "needs_review": [{"task": t.pk, "row": _task_row(t)} for t in plan.needs_review],
         "totals": plan.totals(),
     }
+    return Digest(agency=None, sent_on=as_of, recipients="\n".join(recipients), state=DigestState.PENDING if recipients else DigestState.NO_ADDRESS,
+                  payload=payload)
+
+
+def summary_claim(*, plan: Plan, as_of: date, office: str | None = None) -> Digest | None:
+    """The Office's summary of the day alone (when the day's batch met a conflict); ``office``: its addresses (read
+    from ReminderSettings when not given). None if already claimed today."""
+    office = ReminderSettings.current().office_emails if office is None else office
     try:
         with transaction.atomic():
-            return Digest.objects.create(
-                agency=None, sent_on=as_of, recipients="\n".join(recipients),
-                state=DigestState.PENDING if recipients else DigestState.NO_ADDRESS, payload=payload,
-            )
+            digest = _summary_digest(plan, as_of, office)
+            digest.save()
+            return digest
     except IntegrityError:
         return None
 
@@ -154,13 +166,10 @@ def reminder_run(*, as_of: date, dry_run: bool = False) -> tuple[Plan, ReminderR
     plan = reminder_plan(as_of=as_of, config=Config.from_settings(config))
     if dry_run:
         return plan, None
-    claimed = digests_claim(plan=plan, as_of=as_of)
-    summary_claim(plan=plan, as_of=as_of, office=config.office_emails)
+    claimed = digests_claim(plan=plan, as_of=as_of, office=config.office_emails)
     totals = plan.totals()
-    run = ReminderRun.objects.filter(as_of=as_of, finished_at__isnull=True).order_by("pk").first() or ReminderRun(as_of=as_of)
-    run.digests += len(claimed)
-    run.summary = " ".join(f"{k}={v}" for k, v in totals.items())
-    run.save()
+    # Each attempt is a row of its own; one whose sends could not be queued stays unfinished until an attempt queues them.
+    run = ReminderRun.objects.create(as_of=as_of, digests=len(claimed), summary=" ".join(f"{k}={v}" for k, v in totals.items()))
     lease = timezone.now() - timedelta(seconds=settings.PORTFOLIO_SEND_STALE_SECONDS)
     owed = list(
         Digest.objects.filter(Q(state=DigestState.PENDING) | Q(state=DigestState.SENDING, claimed_at__lt=lease), sent_on__lte=as_of)
@@ -170,7 +179,8 @@ def reminder_run(*, as_of: date, dry_run: bool = False) -> tuple[Plan, ReminderR
     def hand_over():
         _queue(owed, summary_countdown=settings.PORTFOLIO_SUMMARY_DELAY_SECONDS)
         run.finished_at = timezone.now()
-        ReminderRun.objects.filter(pk=run.pk).update(finished_at=run.finished_at)
+        # This attempt's sends and those of the day's earlier attempts that could not hand theirs over are now queued.
+        ReminderRun.objects.filter(as_of=as_of, finished_at__isnull=True).update(finished_at=run.finished_at)
 
     transaction.on_commit(hand_over)
     return plan, run
@@ -220,11 +230,12 @@ def digests_resend(*, digest_ids: list[int]) -> int:
 
 
 def _task_rows(tasks: dict, entries) -> list[dict]:
+    """The summary's rows: each task as kept in the digest (or, in older digests, as read now)."""
     rows = []
     for entry in entries:
-        task = tasks.get(entry["task"])
+        task = entry.get("row") or tasks.get(entry["task"])
         if task:
-            row = {"task": task, **{k: v for k, v in entry.items() if k != "task"}}
+            row = {"task": task, **{k: v for k, v in entry.items() if k not in ("task", "row")}}
             if row.get("due"):
                 row["due"] = date.fromisoformat(row["due"])
             if row.get("days") is not None and row["days"] < 0:
@@ -263,12 +274,17 @@ def digest_message(digest: Digest) -> EmailMultiAlternatives:
         template = "portfolio/email/digest"
         subject = f"[Nhắc việc] {digest.agency.name}: {len(items) + len(figures)} nội dung cần thực hiện ({digest.sent_on:%d/%m/%Y})"
     else:
-        digests = list(Digest.objects.filter(sent_on=digest.sent_on, agency__isnull=False).select_related("agency").order_by("agency__name"))
-        failed_earlier = list(Digest.objects.filter(state=DigestState.FAILED, sent_on__lt=digest.sent_on, sent_on__gte=digest.sent_on.replace(day=1)).select_related("agency"))
+        day = digest.sent_on
+        both = Digest.objects.filter(  # the day's digests and this month's earlier failures, in one query
+            Q(sent_on=day, agency__isnull=False) | Q(state=DigestState.FAILED, sent_on__lt=day, sent_on__gte=day.replace(day=1))
+        ).select_related("agency").order_by("agency__name", "sent_on")
+        digests, failed_earlier = [], []
+        for other in both:
+            (digests if other.sent_on == day else failed_earlier).append(other)
         central, escalations = digest.payload.get("central", []), digest.payload.get("escalations", [])
-        needs_review = [{"task": pk} for pk in digest.payload.get("needs_review", [])]
-        ids = {entry["task"] for entry in (*central, *escalations, *needs_review)}
-        tasks = Task.objects.in_bulk(ids) if ids else {}  # one query for the three lists
+        needs_review = [entry if isinstance(entry, dict) else {"task": entry} for entry in digest.payload.get("needs_review", [])]
+        ids = {entry["task"] for entry in (*central, *escalations, *needs_review) if "row" not in entry}
+        tasks = Task.objects.in_bulk(ids) if ids else {}  # older digests: one query for the three lists
         context = {
             "digest": digest, "digests": digests, "failed_earlier": failed_earlier, "base_url": base_url,
             "totals": digest.payload.get("totals", {}),
