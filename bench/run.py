@@ -436,7 +436,7 @@ def measure_import(b: Bench) -> list[dict]:
 
     def floor_import():
         values = {int(row[11].split(":")[0]): row for row in fastest(workbook_bytes) if row[11]}
-        known = set(Task.objects.filter(pk__in=list(values)).values_list("pk", flat=True))
+        known = set(Task.objects.filter(pk__in_list=list(values)).values_list("pk", flat=True))  # the ids as one parameter, as ours sends them
         ProgressReport.objects.bulk_create([
             ProgressReport(task_id=pk, agency=body, period=row[4], status="in_progress", percent=int(row[6]), results=row[8],
                            difficulties=row[9], proposals=row[10], submitted_by=b.office)

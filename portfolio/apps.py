@@ -15,8 +15,10 @@ class PortfolioConfig(AppConfig):
         from . import tasks  # noqa: F401 (the Celery tasks registered in every process: the services queue them by name)
         from .api_admin import register as register_api_admin
         from .freshness import data_changed
+        from .lookups import register as register_lookups
 
         register_api_admin()
+        register_lookups()
 
         for model in ("Task", "Assignment", "Agency", "Section", "Milestone"):
             sender = self.get_model(model)

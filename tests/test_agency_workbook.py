@@ -436,3 +436,27 @@ def test_upload_page_previews_and_applies_target_values(construction, tmp_path, 
     assert response.status_code == 302
     assert TargetValue.objects.get().value == 1200
     assert "Đã ghi 1 số liệu chỉ tiêu" in client.get(response["Location"]).content.decode()
+
+
+def test_imported_reports_have_the_history_rows_simple_history_writes(reporter, ubnd):
+    """The import copies each new report's "created" history row in SQL (portfolio/history.py): the same row, field
+    for field, that simple_history writes when a report is saved, with the uploader and the time of the import."""
+    from django.utils import timezone
+
+    from portfolio.services.excel_import import agency_import_apply, agency_import_preview
+
+    book = exported(ubnd)
+    fill(book["Báo cáo"], count=3)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    before = timezone.now()
+    reports = agency_import_apply(preview=agency_import_preview(data=buffer.getvalue(), user=reporter), user=reporter)
+    tracked = [f.attname for f in ProgressReport.history.model._meta.concrete_fields if not f.attname.startswith("history_")]
+    for report in ProgressReport.objects.filter(pk__in=reports):
+        (row,) = ProgressReport.history.filter(id=report.pk)  # one row each, no more
+        assert (row.history_type, row.history_user_id, row.history_change_reason) == ("+", reporter.pk, None)
+        assert before <= row.history_date <= timezone.now()
+        assert {name: getattr(row, name) for name in tracked} == {name: getattr(report, name) for name in tracked}
+        report.save()  # a later save through the ORM: simple_history's own row follows, the same fields
+        assert ProgressReport.history.filter(id=report.pk).latest().history_type == "~"
+    assert ProgressReport.history.count() == 2 * len(reports) and len(reports) == 3

@@ -151,14 +151,15 @@ def _read_rows(workbook, name, columns):
     plan = [(positions[c.header] - 1, positions[c.header], c.field, c.header, c.parse) for c in columns if c.parse]
     indexes = sorted(positions.values())
     number_at, key_at = positions[NUMBER_HEADER] - 1, positions[KEY_HEADER] - 1
+    formulas = sheet.formulas  # (row, column) of every formula cell, found by the archive's checks
     rows = []
-    for number, cells in enumerate(sheet.iter_rows(min_row=FIRST_ROW), start=FIRST_ROW):
+    for number, cells in enumerate(sheet.iter_rows(min_row=FIRST_ROW, values_only=True), start=FIRST_ROW):
         width = len(cells)
-        if all(p > width or cells[p - 1].value in (None, "") for p in indexes):
+        if all(p > width or cells[p - 1] in (None, "") for p in indexes):
             continue  # blank rows are tolerated
         row = SheetRow(row=number, task_id=None, version=None, columns=positions)
-        row.number = cells[number_at].value if number_at < width else None
-        key = cells[key_at].value if key_at < width else None
+        row.number = cells[number_at] if number_at < width else None
+        key = cells[key_at] if key_at < width else None
         try:
             task_id, version = (int(part) for part in str(key).split(":"))
             if not (0 < task_id <= MAX_ID and 0 <= version <= MAX_VERSION):
@@ -168,15 +169,14 @@ def _read_rows(workbook, name, columns):
             row.problems.append(_cell_problem(number, key_at + 1, KEY_HEADER, "thiếu hoặc sai khóa nhiệm vụ (không sửa cột này)"))
         values = row.values
         for index, column, field_name, header_name, parse in plan:
-            cell = cells[index] if index < width else None
             if (number, column) in merged:
                 row.problems.append(_cell_problem(number, column, header_name, "ô bị gộp (merge); hãy bỏ gộp ô"))
                 continue
-            if cell is not None and cell.data_type == "f":
+            if (number, column) in formulas:
                 row.problems.append(_cell_problem(number, column, header_name, "ô chứa công thức; hãy nhập giá trị"))
                 continue
             try:
-                values[field_name] = parse(cell.value if cell is not None else None)
+                values[field_name] = parse(cells[index] if index < width else None)
             except ValueError as error:
                 row.problems.append(_cell_problem(number, column, header_name, str(error)))
         rows.append(row)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from simple_history.utils import bulk_create_with_history
+from django.db import models, transaction
+from django.utils.translation import get_language
 
 from .. import access
 from ..choices import LEAD_SIDE_ROLES, ReviewState, WorkStatus
@@ -18,43 +19,45 @@ from ..excel.agency import (
     FIELD_LABELS, FILLED, KEY_HEADER, NUMBER_HEADER, SheetRow, agency_workbook, cell_ref, field_ref, read_agency_workbook_with_targets,
 )
 from ..excel.agency_targets import TARGET_SHEET, VALUE_LABELS, TargetRow
+from ..history import history_record_created
 from ..models import Agency, ProgressReport, TargetFigure, TargetValue, Task
 from .reports import ConflictError, report_validate
 from .targets import target_value_submit, target_value_validate
 
 STATUS_LABELS = dict(WorkStatus.choices)
+REPORT_FIELDS = {name: ProgressReport._meta.get_field(name) for name in FILLED.values()}
 
 
-# What a preview and its confirmation read of a task (a workbook may hold thousands: not the whole row).
-TASK_FIELDS = ("id", "number", "title", "status", "progress", "completed_on", "version")
-CHUNK = 20000  # ids per IN (...) list: under the 32,766 bound parameters of any SQLite since 3.32
+# What a preview and its confirmation read of a task (a workbook may hold thousands: not the whole row), as plain
+# tuples: building ten thousand Task instances with deferred fields was a fifth of a preview.
+TASK_FIELDS = ("pk", "number", "title", "status", "progress", "completed_on", "version")
+TaskRow = namedtuple("TaskRow", TASK_FIELDS)
 BATCH = 1000  # reports (and their history rows) per INSERT when applying
+# The ids of a workbook's rows go to the database as one parameter (portfolio/lookups.py: in_list), not one each.
 
 
-def _chunks(ids):
-    ids = list(ids)
-    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)] or [[]]
+def _task_rows(ids) -> dict[int, TaskRow]:
+    return {row[0]: TaskRow(*row) for row in Task.objects.filter(pk__in_list=list(ids)).values_list(*TASK_FIELDS)}
 
 
 def _latest_reports(agency_id: int, task_ids) -> dict[int, ProgressReport]:
     latest = {}
-    for ids in _chunks(task_ids):
-        reports = (
-            ProgressReport.objects.filter(agency_id=agency_id, task_id__in=ids).exclude(review_state=ReviewState.RETURNED)
-            .only("id", "task_id", "created_at", *FILLED.values())
-        )
-        for report in reports.order_by("task_id", "-created_at", "-pk"):
-            latest.setdefault(report.task_id, report)
+    reports = (
+        ProgressReport.objects.filter(agency_id=agency_id, task_id__in_list=list(task_ids)).exclude(review_state=ReviewState.RETURNED)
+        .only("id", "task_id", "created_at", *FILLED.values())
+    )
+    for report in reports.order_by("task_id", "-created_at", "-pk"):
+        latest.setdefault(report.task_id, report)
     return latest
 
 
 def _reportable(user, agency: Agency, task_ids) -> set[int]:
-    """Of these tasks, those the agency reports on (lead side or delegated) and the user may report for."""
-    allowed = set()
-    for ids in _chunks(task_ids):
-        queryset = access.reportable_tasks(user, agency_tasks_for_reporting(agency).filter(pk__in=ids))
-        allowed.update(queryset.values_list("pk", flat=True))
-    return allowed
+    """Of these tasks, those the agency reports on (lead side or delegated) and the user may report for.
+
+    The body's whole list is read and intersected here: a workbook is the body's own list, so an IN (...) of its
+    thousands of ids would ask for the same rows at more cost.
+    """
+    return set(task_ids) & set(access.reportable_tasks(user, agency_tasks_for_reporting(agency)).order_by().values_list("pk", flat=True))
 
 
 def agency_tasks_for_reporting(agency: Agency):
@@ -89,11 +92,17 @@ def agency_workbook_export(*, agency: Agency, as_of: date) -> bytes:
     )
 
 
-def _display(name, value):
+@lru_cache(maxsize=64)
+def _status_text(value, language) -> str:
+    """A status's label in the active language, translated once (a preview of ten thousand rows asked 20,000 times)."""
+    return str(STATUS_LABELS.get(value, value))
+
+
+def _display(name, value, language):
     if value in (None, ""):
         return "—"
     if name == "status":
-        return str(STATUS_LABELS.get(value, value))
+        return _status_text(value, language)
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
     return str(value)
@@ -102,7 +111,7 @@ def _display(name, value):
 @dataclass
 class RowChange:
     row: int
-    task: Task
+    task: TaskRow
     values: dict
     changes: list[tuple[str, str, str]]  # (field label, old, new)
     version: int = 0  # the task's version the workbook was made from
@@ -180,9 +189,7 @@ class Preview:
         preview = cls(agency=Agency.objects.filter(pk=data["agency"]).first() if data["agency"] else None,
                       unchanged=data["unchanged"], conflicts=data["conflicts"], problems=data["problems"],
                       columns=data.get("columns", {}))
-        tasks = {}
-        for ids in _chunks([c["task"] for c in data["changes"]]):
-            tasks.update(Task.objects.only(*TASK_FIELDS).in_bulk(ids))
+        tasks = _task_rows([c["task"] for c in data["changes"]])
         for c in data["changes"]:
             task = tasks.get(c["task"])
             if task is None:
@@ -210,6 +217,23 @@ class Preview:
         return f"{len(self.changes)} nhiệm vụ thay đổi, {self.unchanged} không đổi{values}."
 
 
+# Fields whose values repeat from row to row (a status, a percentage, a date): each value is checked once per language.
+FEW_VALUES = {name for name, f in REPORT_FIELDS.items() if f.choices or not isinstance(f, (models.CharField, models.TextField))}
+
+
+def _clean(model_field, value) -> tuple[str, ...]:
+    try:
+        model_field.clean(value, None)
+    except ValidationError as error:
+        return tuple(error.messages)
+    return ()
+
+
+@lru_cache(maxsize=4096)
+def _field_problems(name: str, value, language) -> tuple[str, ...]:
+    return _clean(REPORT_FIELDS[name], value)
+
+
 def report_row_problems(*, values: dict, columns: dict, row: int) -> list[str]:
     """Every rule of a report, on one row: the rule of a state of work (report_validate) and the model's own field checks
     (lengths, ranges), each error placed in its cell through the workbook's column map. The preview and the apply run this."""
@@ -218,10 +242,14 @@ def report_row_problems(*, values: dict, columns: dict, row: int) -> list[str]:
         report_validate(status=values.get("status"), percent=values.get("percent"), completed_on=values.get("completed_on"))
     except ValidationError as error:
         errors.update(error.message_dict)
-    try:
-        ProgressReport(**values).clean_fields(exclude=["task", "agency", "submitted_by", "reviewed_by", *errors])
-    except ValidationError as error:
-        errors.update(error.message_dict)
+    language = get_language()
+    for name, value in values.items():  # what Model.clean_fields checks of these fields, without building a report per row
+        model_field = REPORT_FIELDS[name]
+        if name in errors or (model_field.blank and value in model_field.empty_values):
+            continue
+        messages = _field_problems(name, value, language) if name in FEW_VALUES else _clean(model_field, value)
+        if messages:
+            errors[name] = list(messages)
     return [f"{field_ref(columns, row, name)}: {message}" for name, messages in errors.items() for message in messages]
 
 
@@ -241,9 +269,7 @@ def agency_import_preview(*, data: bytes, user, name: str = "tệp") -> Preview:
     if not access.is_office(user) and agency.pk not in access.agency_ids(user):
         preview.problems.append(f"Anh/chị không báo cáo cho {agency.name}; không nhận biểu mẫu của cơ quan này.")
         return preview
-    tasks = {}
-    for ids in _chunks([r.task_id for r in rows if r.task_id]):
-        tasks.update(Task.objects.only(*TASK_FIELDS).in_bulk(ids))
+    tasks = _task_rows([r.task_id for r in rows if r.task_id])
     latest = _latest_reports(agency.pk, list(tasks))
     reportable = _reportable(user, agency, list(tasks))
     on_rows = defaultdict(list)
@@ -314,7 +340,7 @@ def _check_values(preview: Preview, rows: list[TargetRow], agency: Agency, user)
         preview.values.append(ValueChange(row.row, figure, values, changes))
 
 
-def _compare_row(preview: Preview, row: SheetRow, task: Task, report: ProgressReport | None):
+def _compare_row(preview: Preview, row: SheetRow, task: TaskRow, report: ProgressReport | None):
     values = row.values
     current = (
         {name: getattr(report, name) for name in FILLED.values()}
@@ -322,7 +348,9 @@ def _compare_row(preview: Preview, row: SheetRow, task: Task, report: ProgressRe
         else {"period": None, "status": task.status, "percent": task.progress, "completed_on": task.completed_on, "results": "", "difficulties": "", "proposals": ""}
     )
     compared = [n for n in FILLED.values() if n != "period" or report]
-    changes = [(FIELD_LABELS[n], _display(n, current[n]), _display(n, values[n])) for n in compared if (current[n] or None) != (values[n] or None)]
+    language = get_language()
+    changes = [(FIELD_LABELS[n], _display(n, current[n], language), _display(n, values[n], language))
+               for n in compared if (current[n] or None) != (values[n] or None)]
     if not changes:
         preview.unchanged += 1
         return
@@ -343,9 +371,7 @@ def agency_import_apply(*, preview: Preview, user) -> list[int]:
     if len(ids) != len(set(ids)):
         raise ValidationError("Trang «Báo cáo»: một nhiệm vụ ở nhiều dòng; không ghi gì.")
     allowed = _reportable(user, preview.agency, ids)
-    current = {}
-    for chunk in _chunks(ids):
-        current.update(Task.objects.select_for_update().filter(pk__in=chunk).values_list("pk", "version"))
+    current = dict(Task.objects.select_for_update().filter(pk__in_list=ids).values_list("pk", "version"))
     for change in preview.changes:
         if change.task.pk not in allowed:
             raise PermissionDenied(f"Trang «Báo cáo», dòng {change.row}: {preview.agency.name} không được báo cáo nhiệm vụ {change.task.number}.")
@@ -361,7 +387,8 @@ def agency_import_apply(*, preview: Preview, user) -> list[int]:
     created = []
     for start in range(0, len(preview.changes), BATCH):  # written a batch at a time: memory stays flat
         batch = [_report(change, preview.agency, user) for change in preview.changes[start : start + BATCH]]
-        created += [report.pk for report in bulk_create_with_history(batch, ProgressReport, batch_size=BATCH, default_user=user)]
+        created += [report.pk for report in ProgressReport.objects.bulk_create(batch)]
+    history_record_created(ProgressReport, created, user=user)
     for change in preview.values:  # a body tracks a few figures: through the service, its rules and permission
         try:
             target_value_submit(figure=change.figure, agency=preview.agency, user=user, **change.values)
@@ -371,4 +398,4 @@ def agency_import_apply(*, preview: Preview, user) -> list[int]:
 
 
 def _report(change: RowChange, agency: Agency, user) -> ProgressReport:
-    return ProgressReport(task_id=change.task.pk, agency=agency, submitted_by=user, **change.values)
+    return ProgressReport(task_id=change.task.pk, agency_id=agency.pk, submitted_by_id=user.pk, **change.values)

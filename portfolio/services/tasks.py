@@ -26,13 +26,12 @@ def work_state_errors(*, status: str, percent: int | None, completed_on: date | 
 
     Done needs a completion date that is not after ``as_of`` (today in Cần Thơ) and 100%; another status has no date.
     """
-    as_of = as_of or timezone.localdate()
     errors = {}
     if status == WorkStatus.DONE and not completed_on:
         errors["completed_on"] = _("Khi tình trạng là «Hoàn thành» phải ghi ngày hoàn thành.")
     elif completed_on and status != WorkStatus.DONE:
         errors["completed_on"] = _("Chỉ ghi ngày hoàn thành khi tình trạng là «Hoàn thành».")
-    elif completed_on and completed_on > as_of:
+    elif completed_on and completed_on > (as_of := as_of or timezone.localdate()):  # today read only when a date is given
         errors["completed_on"] = _("Ngày hoàn thành không thể ở tương lai (hôm nay là %(today)s).") % {"today": f"{as_of:%d/%m/%Y}"}
     if status == WorkStatus.DONE and percent is not None and percent != 100:
         errors["percent"] = _("Nhiệm vụ hoàn thành phải có tiến độ 100%.")
