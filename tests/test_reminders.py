@@ -502,3 +502,21 @@ def test_digest_admin_resend_with_the_broker_down_leaves_it_pending_for_the_beat
     assert response.status_code == 302 and mail.outbox == []
     failed.refresh_from_db()
     assert failed.state == DigestState.PENDING  # digests_stuck finds it: the beat check queues it when the broker is back
+
+
+def test_the_days_digests_are_inserted_row_by_row_not_as_postgresql_arrays(world, django_capture_on_commit_callbacks):
+    """A digest keeps its e-mail's rows (ten thousand for a body that leads ten thousand tasks); sent as PostgreSQL
+    arrays (Django's UNNEST bulk insert) one such payload took the claim from 7 MB to 98 MB. RowJSONField opts out."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("UNNEST is PostgreSQL's bulk insert; the suite runs on PostgreSQL in CI")
+    _bodies, make = world
+    make(roles=(("lead", Role.LEAD),))
+    make(roles=(("unit", Role.LEAD),))
+    with CaptureQueriesContext(connection) as captured, django_capture_on_commit_callbacks(execute=True):
+        reminder_run(as_of=date(2026, 12, 1))
+    inserts = [q["sql"] for q in captured if q["sql"].startswith('INSERT INTO "portfolio_digest"')]
+    assert len(inserts) == 1 and Digest.objects.filter(sent_on=date(2026, 12, 1)).count() == 3  # two bodies and the summary, one statement
+    assert "UNNEST" not in inserts[0].upper()

@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from ..choices import DigestState, ReminderReason
 from ..reminder_settings import parse_day_months, parse_thresholds
-from .base import COMMENT_MAX, TimeStamped, bounded
+from .base import COMMENT_MAX, RowJSONField, TimeStamped, bounded
 from .programme import Agency, Task
 
 
@@ -72,7 +72,7 @@ class Digest(TimeStamped):
     sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("bắt đầu gửi lúc"), null=True, blank=True)
     # What could not be recorded as Reminder rows: items for a body without an address, the Office's lists.
-    payload = models.JSONField(_("nội dung"), default=dict, blank=True)
+    payload = RowJSONField(_("nội dung"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-sent_on", "agency__name"]

@@ -133,10 +133,14 @@ def _task_row(task: Task) -> dict:
 
 def _summary_digest(plan: Plan, as_of: date, office: str) -> Digest:
     recipients = [e.strip() for e in office.replace(",", "\n").splitlines() if e.strip()]
-    payload = {  # each task with what the e-mail shows of it, so sending it reads no task
-        "central": [{**_item_payload(i), "row": _task_row(i.task)} for i in plan.central],
-        "escalations": [{**_item_payload(i), "row": _task_row(i.task)} for i in plan.escalations],
-        "needs_review": [{"task": t.pk, "row": _task_row(t)} for t in plan.needs_review],
+
+    def row(task) -> dict:  # what the e-mail shows of a task, kept so that sending reads no task (none without an address)
+        return {"row": _task_row(task)} if recipients else {}
+
+    payload = {
+        "central": [{**_item_payload(i), **row(i.task)} for i in plan.central],
+        "escalations": [{**_item_payload(i), **row(i.task)} for i in plan.escalations],
+        "needs_review": [{"task": t.pk, **row(t)} for t in plan.needs_review],
         "totals": plan.totals(),
     }
     return Digest(agency=None, sent_on=as_of, recipients="\n".join(recipients), state=DigestState.PENDING if recipients else DigestState.NO_ADDRESS,
