@@ -15,6 +15,7 @@ from django.utils import timezone
 from celery import current_app
 from kombu.exceptions import OperationalError
 
+from ..bulkinsert import insert_rows
 from ..choices import DigestState, ReminderReason, WorkStatus, labels
 from ..models import Digest, Reminder, ReminderRun, ReminderSettings, TargetReminder, Task
 from ..reminder_selection import BodyPlan, Config, Plan, reminder_plan
@@ -104,8 +105,9 @@ def digests_claim(*, plan: Plan, as_of: date, office: str) -> list[Digest]:
         with transaction.atomic():
             digests = Digest.objects.bulk_create([*(_new_digest(body, as_of) for body in bodies), _summary_digest(plan, as_of, office)])[:-1]
             sending = [(digest, body) for digest, body in zip(digests, bodies) if digest.state == DigestState.PENDING]
-            Reminder.objects.bulk_create([r for digest, body in sending for r in _reminders_of(digest, body)], batch_size=1000)
-            TargetReminder.objects.bulk_create([r for digest, body in sending for r in _target_reminders_of(digest, body)], batch_size=1000)
+            # One statement each however many (a report day at province scale records some 90,000 reminders).
+            insert_rows(Reminder, (r for digest, body in sending for r in _reminders_of(digest, body)))
+            insert_rows(TargetReminder, (r for digest, body in sending for r in _target_reminders_of(digest, body)))
         return digests
     except IntegrityError:
         claimed = [d for d in (digest_claim(body=body, as_of=as_of) for body in bodies) if d]
