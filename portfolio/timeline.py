@@ -111,9 +111,10 @@ def timeline_view(request):
     scale = Scale(start, end)
     filterset = task_list(data=request.GET, as_of=as_of, queryset=access.visible_tasks(request.user, task_queryset(as_of=as_of, due_soon_days=due_soon.days, bodies="text")))
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    fields = ("pk", "number", "title", "schedule_state", "start_date", "due_date", "next_due_date", "is_ongoing",
-              "section__numeral", "section__title", "section__position", "lead_name")
-    tasks = list(queryset.order_by().values(*fields))
+    # Every task's place first (what grouping and paging need), then the drawn fields of the page's tasks only: at
+    # 100,000 tasks reading every row's state and lead body took 1.7 s for a page that draws 120 of them.
+    keys = ("pk", "number", "section__numeral", "section__title", "section__position", *(("lead_name",) if group_by == "lead" else ()))
+    tasks = list(queryset.order_by().values(*keys))
     if group_by == "lead":
         tasks.sort(key=lambda t: (t["lead_name"] or "\uffff", t["number"]))
         key = lambda t: t["lead_name"] or _("Chưa xác định cơ quan chủ trì")  # noqa: E731
@@ -130,6 +131,7 @@ def timeline_view(request):
     page = paginator.get_page(request.GET.get("page"))
     chunks = page.object_list[0] if page.object_list else []
     ids = [t["pk"] for _label, rows, _cont in chunks for t in rows]
+    drawn = {t["pk"]: t for t in queryset.filter(pk__in=ids).order_by().values("pk", "title", "schedule_state", "start_date", "due_date", "next_due_date", "is_ongoing")}
     milestones: dict[int, list] = {}
     for m in Milestone.objects.filter(task_id__in=ids).order_by("task_id", "position").values("task_id", "label", "due_date", "completed_on"):
         milestones.setdefault(m["task_id"], []).append(m)
@@ -137,7 +139,10 @@ def timeline_view(request):
     groups = []
     for label, rows, continued in chunks:
         group = Group(label=label, rows=[], continued=continued)
-        for index, t in enumerate(rows):
+        for index, place in enumerate(rows):
+            if place["pk"] not in drawn:
+                continue  # deleted between the two reads
+            t = {**place, **drawn[place["pk"]]}
             row = Row(pk=t["pk"], number=t["number"], title=t["title"], state=t["schedule_state"] or "unscheduled",
                       state_label=states.get(t["schedule_state"], ""), url=reverse("portfolio:task_detail", args=[t["pk"]]),
                       y=HEAD_HEIGHT + index * ROW_HEIGHT)
