@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from . import access
@@ -35,18 +35,21 @@ def reports_awaiting_review() -> QuerySet[ProgressReport]:
 def review_counts(*, now: datetime | None = None) -> dict[str, int]:
     """The dashboard's numbers of the review queue: awaiting, awaiting for more than a week, returned and not yet resent."""
     now = now or timezone.now()
-    waiting = ProgressReport.objects.filter(review_state=ReviewState.SUBMITTED, task__withdrawn_on__isnull=True)
-    return {
-        "waiting": waiting.count(),
-        "waiting_long": waiting.filter(created_at__lt=now - timedelta(days=WAITING_LONG_DAYS)).count(),
-        "returned_open": returned_reports(ProgressReport.objects.all()).count(),
-    }
+    # The two waiting counts in one pass; the returned ones (few) through the review_state index.
+    counts = ProgressReport.objects.filter(review_state=ReviewState.SUBMITTED, task__withdrawn_on__isnull=True).aggregate(
+        waiting=Count("pk"), waiting_long=Count("pk", filter=Q(created_at__lt=now - timedelta(days=WAITING_LONG_DAYS))),
+    )
+    return {**counts, "returned_open": returned_reports(ProgressReport.objects.all()).count()}
+
+
+def _newer_report() -> QuerySet[ProgressReport]:
+    """A newer report of the same body on the same task as the outer one (which answers it if it was returned)."""
+    return ProgressReport.objects.filter(task=OuterRef("task"), agency=OuterRef("agency"), created_at__gt=OuterRef("created_at"))
 
 
 def returned_reports(reports: QuerySet[ProgressReport]) -> QuerySet[ProgressReport]:
     """Returned reports no newer report of the same body on the same task has answered yet."""
-    newer = ProgressReport.objects.filter(task=OuterRef("task"), agency=OuterRef("agency"), created_at__gt=OuterRef("created_at"))
-    return reports.filter(review_state=ReviewState.RETURNED, task__withdrawn_on__isnull=True).exclude(Exists(newer))
+    return reports.filter(review_state=ReviewState.RETURNED, task__withdrawn_on__isnull=True).exclude(Exists(_newer_report()))
 
 
 @dataclass

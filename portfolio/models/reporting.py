@@ -44,7 +44,7 @@ class ProgressReport(Reviewed):
                 condition=Q(completed_on__isnull=True) | Q(status=WorkStatus.DONE), name="report_completed_only_when_done"
             ),
         ]
-        indexes = [models.Index(fields=["task", "review_state"])]
+        indexes = [models.Index(fields=["task", "review_state"]), models.Index(fields=["task", "agency"], condition=Q(review_state="returned"), name="report_returned_idx")]  # the few returned ones, read apart
 
     def __str__(self):
         return f"{self.task.number} · {self.period} · {self.agency}"
