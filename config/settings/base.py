@@ -217,8 +217,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 #   (retry backoff up to PORTFOLIO_MAIL_RETRY_BACKOFF_MAX, the summary's delay) and the longest task, or a message
 #   would run twice while its first run is alive; a message lost anyway is caught by the beat check
 #   (services.reminders.digests_requeue). Short socket timeouts: a Redis that hangs is noticed as one that is down;
+#   kombu looks for such messages every unacked_restore_interval x unacked_restore_throttle seconds (10 x 10 by
+#   default): with a short visibility timeout (the tests' few seconds) it looks every second, else every 100 s at most;
+_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+    "visibility_timeout": _VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": min(10, max(1, _VISIBILITY_TIMEOUT // 10)),
+    "unacked_restore_throttle": 1 if _VISIBILITY_TIMEOUT < 1000 else 10,
     "socket_timeout": 10,
     "socket_connect_timeout": 5,
 }
