@@ -33,6 +33,14 @@ SINGLE_REQUESTS = 10  # per page, for its single-user median
 OFFICE_USERS, AGENCY_USERS = 30, 10
 
 
+def psutil_cpu() -> float:
+    """The machine's busy CPU seconds so far (every core)."""
+    import psutil
+
+    times = psutil.cpu_times()
+    return times.user + times.nice + times.system + getattr(times, "irq", 0) + getattr(times, "softirq", 0)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -154,6 +162,69 @@ def single_user_medians(port: int, plan: dict) -> dict[str, float]:
     return medians
 
 
+def page_name(method: str, path: str) -> str:
+    """The locustfile's name of a request, from the method and path gunicorn logged."""
+    bare, _, query = path.partition("?")
+    if bare == "/accounts/login/":
+        return "login" if method == "POST" else "login page"
+    if bare == "/":
+        return "dashboard"
+    if bare == "/tasks/":
+        return "list page (search)" if "q=" in query else "list page (filtered)"
+    if bare == "/tasks/report.xlsx":
+        return "meeting workbook"
+    if bare == "/timeline/":
+        return "timeline"
+    if re.fullmatch(r"/tasks/\d+/", bare):
+        return "task page"
+    if re.fullmatch(r"/admin/portfolio/task/\d+/change/", bare):
+        return "admin: report sent" if method == "POST" else "admin: task change page"
+    if bare == "/imports/":
+        return "import: upload" if method == "POST" else "import: upload page"
+    if bare.startswith("/imports/"):
+        return "import: preview"
+    return f"{method} {bare}"
+
+
+def worker_times(access_log: Path, offset: int) -> dict[str, tuple[float, float]]:
+    """Each page's median and p95 (ms) of the time gunicorn's workers spent on it (their access log, from ``offset``):
+    what a request costs once a worker has it, without the wait for a free worker."""
+    times: dict[str, list[float]] = {}
+    with open(access_log, "rb") as log:
+        log.seek(offset)
+        for line in log.read().decode().splitlines():
+            method, path, micros = line.split(" ")  # a logged path and query have no spaces (percent-encoded)
+            times.setdefault(page_name(method, path), []).append(int(micros) / 1000)
+    return {name: (statistics.median(v), sorted(v)[max(0, int(len(v) * 0.95) - 1)]) for name, v in times.items()}
+
+
+def cpu_by_kind(roots: list[int]) -> dict[str, float]:
+    """CPU seconds used so far by the processes started here (and their children) and PostgreSQL's, by kind."""
+    import psutil
+
+    used: dict[str, float] = {}
+    seen = set()
+    for root in roots:
+        try:
+            parent = psutil.Process(root)
+            family = [parent, *parent.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            continue
+        for process in family:
+            try:
+                name, times = " ".join(process.cmdline()[:3]), process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            kind = next((k for k in ("gunicorn", "celery", "redis", "locust") if k in name), "other")
+            if process.pid not in seen:
+                seen.add(process.pid)
+                used[kind] = used.get(kind, 0) + times.user + times.system
+    for process in psutil.process_iter(["name", "cpu_times"]):
+        if process.info["name"] and process.info["name"].startswith("postgres") and process.info["cpu_times"]:
+            used["postgres"] = used.get("postgres", 0) + process.info["cpu_times"].user + process.info["cpu_times"].system
+    return used
+
+
 def load_run(tasks: int, prefix: str = "bench") -> list[dict]:
     """One load run at ``tasks`` tasks: the rows page, single median, p95 under load, ratio, requests, failures, throughput."""
     import psycopg
@@ -187,7 +258,9 @@ def load_run(tasks: int, prefix: str = "bench") -> list[dict]:
         print(f"   load {tasks}: setting up", file=sys.stderr, flush=True)
         subprocess.run([sys.executable, __file__, "--setup", str(tasks), str(workdir)], cwd=ROOT, env=env, check=True)
         plan = json.loads((workdir / "plan.json").read_text())
-        start("web", [str(BIN / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{web_port}", "--workers", "3", "--timeout", "120"])
+        access_log = workdir / "access.log"
+        start("web", [str(BIN / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{web_port}", "--workers", "3", "--timeout", "120",
+                      "--access-logfile", str(access_log), "--access-logformat", "%(m)s %(U)s?%(q)s %(D)s"])
         start("worker", [str(BIN / "celery"), "-A", "config", "worker", "--loglevel=WARNING", "--concurrency", "1", "--without-gossip", "--without-mingle"])
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -200,12 +273,25 @@ def load_run(tasks: int, prefix: str = "bench") -> list[dict]:
         single = single_user_medians(web_port, plan)
         print(f"   load {tasks}: locust {RUN_TIME}", file=sys.stderr, flush=True)
         users = OFFICE_USERS + AGENCY_USERS + 1
-        subprocess.run(
+        began, cpu_before, machine_before = time.time(), cpu_by_kind([p.pid for p in started]), psutil_cpu()
+        logged = access_log.stat().st_size
+        locust = subprocess.Popen(
             [str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "-u", str(users), "-r", "10", "--run-time", RUN_TIME,
              "--host", f"http://127.0.0.1:{web_port}", "--csv", str(workdir / "load"), "--only-summary", "--stop-timeout", "30",
              "--loglevel", "WARNING"],
-            cwd=ROOT, env=env, check=False, timeout=600,
+            cwd=ROOT, env=env, start_new_session=True,
         )
+        started.append(locust)
+        cpu_during = {}
+        while locust.poll() is None:  # the CPU of each kind of process, read while Locust (and its children) still live
+            cpu_during = cpu_by_kind([p.pid for p in started])
+            time.sleep(1)
+        elapsed, machine = time.time() - began, psutil_cpu() - machine_before
+        spent = {kind: round(cpu_during.get(kind, 0) - cpu_before.get(kind, 0), 1) for kind in sorted(cpu_during)}
+        cpu_note = (f"{tasks} tasks: {elapsed:.0f} s of Locust, the machine's {os.cpu_count()} cores busy {machine:.0f} s of {elapsed * os.cpu_count():.0f}; "
+                    "CPU seconds by process: " + ", ".join(f"{kind} {value}" for kind, value in spent.items()))
+        print(f"   load {cpu_note}", file=sys.stderr, flush=True)
+        in_worker = worker_times(access_log, logged)
         rows = []
         with open(workdir / "load_stats.csv", newline="") as stats:
             for line in csv.DictReader(stats):
@@ -216,6 +302,8 @@ def load_run(tasks: int, prefix: str = "bench") -> list[dict]:
                     "db": "load", "tasks": tasks, "measure": page, "single_ms": round(base, 1) if base else "", "p95_ms": round(p95, 1),
                     "ratio": round(p95 / base, 2) if base else "", "requests": requests_, "failures": failures,
                     "throughput": round(float(line["Requests/s"]), 2),
+                    "worker_ms": "{:.0f} / {:.0f}".format(*in_worker[page]) if page in in_worker else "",
+                    "cpu": cpu_note if page == "Aggregated" else "",
                 })
         failures_csv = workdir / "load_failures.csv"
         if failures_csv.exists():
