@@ -702,7 +702,7 @@ def write_load_section(rows: list[dict], sizes: list[int]) -> None:
     section = (
         f"## Under load\n\nRun {datetime.now():%d/%m/%Y %H:%M} on {machine()} with `python3 bench/run.py --load --tasks {' '.join(map(str, sizes))}`: "
         f"the production stack (gunicorn, 3 workers; PostgreSQL; a private Redis; a Celery worker), one user's median of each page "
-        f"first, then Locust for {RUN_TIME}: {OFFICE_USERS} Office users (dashboard, list pages with filters and search, task pages, timeline), "
+        f"first, then Locust: the users start one a second and sign in, then {RUN_TIME} are measured (stats reset when the last has started): {OFFICE_USERS} Office users (dashboard, list pages with filters and search, task pages, timeline), "
         f"{AGENCY_USERS} agency users (a report through the admin, their workbook uploaded and previewed), one meeting workbook every 30 s. "
         "`Aggregated` is every request of the run; `login` and the admin's POSTs have no single-user median. "
         "`in a worker` is the time gunicorn's workers spent on the page (their access log): the rest of the p95 is the wait for a free worker.\n\n"
