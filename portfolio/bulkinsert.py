@@ -25,13 +25,31 @@ def _json_value(value):
     return value
 
 
-def insert_rows(model, objs) -> int:
-    """INSERT every object of ``objs`` (new instances of ``model``, primary key from the database) in one statement."""
+def _stamped(field) -> bool:
+    return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+
+
+def _prepared(field, stamp=None):
+    """obj -> the field's value as bulk_create writes it (pre_save, get_db_prep_save), JSON-ready. A field stamped
+    with the time of its insertion (auto_now, auto_now_add) takes ``stamp``, the first row's, on every row: one
+    statement, one moment (and 10,000 rows no longer ask the clock twice each)."""
+    if stamp is not None:
+        return lambda obj: stamp
+    return lambda obj: _json_value(field.get_db_prep_save(field.pre_save(obj, True), connection))
+
+
+def insert_rows(model, objs, *, returning: bool = False) -> int | list[int]:
+    """INSERT every object of ``objs`` (new instances of ``model``, primary key from the database) in one statement.
+
+    Returns how many rows were written, or with ``returning`` their new primary keys, sorted (the database promises
+    no order between the rows and their keys: the objects are not given theirs)."""
     objs = list(objs)
     if not objs:
-        return 0
+        return [] if returning else 0
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    rows = [[_json_value(f.get_db_prep_save(f.pre_save(obj, True), connection)) for f in fields] for obj in objs]
+    rows = [[value(obj) for value in map(_prepared, fields)] for obj in objs[:1]]
+    prepared = [_prepared(f, rows[0][i] if _stamped(f) else None) for i, f in enumerate(fields)]
+    rows += [[value(obj) for value in prepared] for obj in objs[1:]]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     if connection.vendor == "postgresql":
@@ -41,6 +59,10 @@ def insert_rows(model, objs) -> int:
     else:
         values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(fields)))
         source = "json_each(%s)"
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) SELECT {values} FROM {source}"
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) SELECT {values} FROM {source}", [json.dumps(rows)])
-    return len(objs)
+        if not returning:
+            cursor.execute(sql, [json.dumps(rows)])
+            return len(objs)
+        cursor.execute(f"{sql} RETURNING {quote(model._meta.pk.column)}", [json.dumps(rows)])
+        return sorted(pk for (pk,) in cursor.fetchall())

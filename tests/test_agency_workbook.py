@@ -169,6 +169,22 @@ def test_a_task_on_two_rows_refuses_the_file_naming_both(reporter, ubnd, tmp_pat
     assert counts() == before
 
 
+@pytest.mark.parametrize("column, value, found", [("I", "Đã làm " * 1429, "tối đa 10000"), ("E", "", "KỲ BÁO CÁO")])
+def test_a_text_too_long_or_a_required_text_left_empty_refuses_the_file(reporter, ubnd, tmp_path, column, value, found):
+    """The text columns' own rules (results at most 10,000 characters, the period required) are checked on every row,
+    where most texts are known to fit without asking the field."""
+    book = exported(ubnd)
+    sheet = book["Báo cáo"]
+    fill(sheet, count=3)
+    sheet[f"{column}4"] = value
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_xlsx", str(save(book, tmp_path)), "--user", "ubnd", "--dry-run", stdout=out)
+    problems = [line for line in out.getvalue().splitlines() if line.startswith("LỖI")]
+    assert len(problems) == 1 and f"dòng 4, cột {column} (" in problems[0] and found in problems[0], out.getvalue()
+    assert ProgressReport.objects.count() == 0
+
+
 def test_a_report_rule_is_checked_in_the_preview_from_the_column_map(reporter, ubnd, tmp_path):
     """Finding 6: the model's rules (a period longer than 100 characters) were checked only when applying, after the
     preview had said the file was fine; the columns come from the file's header row, not hard-coded letters."""

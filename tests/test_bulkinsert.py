@@ -50,3 +50,15 @@ def test_insert_rows_is_refused_whole_by_a_constraint_or_a_value_too_long():
         too_long = reminders(digest, tasks[1:2], "x" * 70)
         with pytest.raises(DataError), transaction.atomic():
             insert_rows(Reminder, too_long)  # refused, not cut to 60 characters
+
+
+@pytest.mark.django_db
+def test_insert_rows_returning_gives_exactly_the_new_rows_keys():
+    agency = Agency.objects.create(name="Sở thử khóa mới", emails="km@example.vn")
+    digest = Digest.objects.create(agency=agency, sent_on=date(2026, 12, 1), recipients="km@example.vn")
+    tasks = list(Task.objects.order_by("number")[:50])
+    before = set(Reminder.objects.values_list("pk", flat=True))
+    keys = insert_rows(Reminder, reminders(digest, tasks, "khóa"), returning=True)
+    assert keys == sorted(set(Reminder.objects.values_list("pk", flat=True)) - before) and len(keys) == 50
+    assert sorted(Reminder.objects.filter(pk__in=keys).values_list("task_id", flat=True)) == sorted(t.pk for t in tasks)
+    assert insert_rows(Reminder, [], returning=True) == []

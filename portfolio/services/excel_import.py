@@ -10,6 +10,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models, transaction
 from django.utils.translation import get_language
 
@@ -19,6 +20,7 @@ from ..excel.agency import (
     FIELD_LABELS, FILLED, KEY_HEADER, NUMBER_HEADER, SheetRow, agency_workbook, cell_ref, field_ref, read_agency_workbook_with_targets,
 )
 from ..excel.agency_targets import TARGET_SHEET, VALUE_LABELS, TargetRow
+from ..bulkinsert import insert_rows
 from ..history import history_record_created
 from ..models import Agency, ProgressReport, TargetFigure, TargetValue, Task
 from .reports import ConflictError, report_validate
@@ -219,6 +221,13 @@ class Preview:
 
 # Fields whose values repeat from row to row (a status, a percentage, a date): each value is checked once per language.
 FEW_VALUES = {name for name, f in REPORT_FIELDS.items() if f.choices or not isinstance(f, (models.CharField, models.TextField))}
+# Text fields whose only check is their length (no choices, no validator but MaxLengthValidator): name -> the length
+# allowed (unbounded for a TextField without one).
+PLAIN_TEXT = {
+    name: f.max_length or float("inf") for name, f in REPORT_FIELDS.items()
+    if isinstance(f, (models.CharField, models.TextField)) and not f.choices
+    and all(isinstance(v, MaxLengthValidator) and v.limit_value == f.max_length for v in f.validators)
+}
 
 
 def _clean(model_field, value) -> tuple[str, ...]:
@@ -234,18 +243,25 @@ def _field_problems(name: str, value, language) -> tuple[str, ...]:
     return _clean(REPORT_FIELDS[name], value)
 
 
-def report_row_problems(*, values: dict, columns: dict, row: int) -> list[str]:
+def _plain_text_fits(model_field, value) -> bool:
+    """A text without choices whose only rule is its length, filled and within it: what clean() would pass, known without
+    calling it (an empty one still goes to clean(), which refuses it where the field may not be blank)."""
+    return isinstance(value, str) and value != "" and model_field.name in PLAIN_TEXT and len(value) <= PLAIN_TEXT[model_field.name]
+
+
+def report_row_problems(*, values: dict, columns: dict, row: int, language: str | None = None) -> list[str]:
     """Every rule of a report, on one row: the rule of a state of work (report_validate) and the model's own field checks
-    (lengths, ranges), each error placed in its cell through the workbook's column map. The preview and the apply run this."""
+    (lengths, ranges), each error placed in its cell through the workbook's column map. The preview and the apply run this
+    (``language``: the request's, read once by a caller that checks many rows)."""
     errors: dict[str, list[str]] = {}
     try:
         report_validate(status=values.get("status"), percent=values.get("percent"), completed_on=values.get("completed_on"))
     except ValidationError as error:
         errors.update(error.message_dict)
-    language = get_language()
+    language = language or get_language()
     for name, value in values.items():  # what Model.clean_fields checks of these fields, without building a report per row
         model_field = REPORT_FIELDS[name]
-        if name in errors or (model_field.blank and value in model_field.empty_values):
+        if name in errors or (model_field.blank and value in model_field.empty_values) or _plain_text_fits(model_field, value):
             continue
         messages = _field_problems(name, value, language) if name in FEW_VALUES else _clean(model_field, value)
         if messages:
@@ -271,6 +287,7 @@ def agency_import_preview(*, data: bytes, user, name: str = "tệp") -> Preview:
         return preview
     tasks = _task_rows([r.task_id for r in rows if r.task_id])
     latest = _latest_reports(agency.pk, list(tasks))
+    language = get_language()
     reportable = _reportable(user, agency, list(tasks))
     on_rows = defaultdict(list)
     for row in rows:
@@ -301,11 +318,11 @@ def agency_import_preview(*, data: bytes, user, name: str = "tệp") -> Preview:
                 "hãy tải biểu mẫu mới từ trang của cơ quan, điền lại rồi tải lên."
             )
             continue
-        row_problems = report_row_problems(values=row.values, columns=row.columns, row=row.row)
+        row_problems = report_row_problems(values=row.values, columns=row.columns, row=row.row, language=language)
         if row_problems:
             preview.problems.extend(row_problems)
             continue
-        _compare_row(preview, row, task, latest.get(task.pk))
+        _compare_row(preview, row, task, latest.get(task.pk), language)
     _check_values(preview, target_rows, agency, user)
     return preview
 
@@ -340,7 +357,7 @@ def _check_values(preview: Preview, rows: list[TargetRow], agency: Agency, user)
         preview.values.append(ValueChange(row.row, figure, values, changes))
 
 
-def _compare_row(preview: Preview, row: SheetRow, task: TaskRow, report: ProgressReport | None):
+def _compare_row(preview: Preview, row: SheetRow, task: TaskRow, report: ProgressReport | None, language: str):
     values = row.values
     current = (
         {name: getattr(report, name) for name in FILLED.values()}
@@ -348,7 +365,6 @@ def _compare_row(preview: Preview, row: SheetRow, task: TaskRow, report: Progres
         else {"period": None, "status": task.status, "percent": task.progress, "completed_on": task.completed_on, "results": "", "difficulties": "", "proposals": ""}
     )
     compared = [n for n in FILLED.values() if n != "period" or report]
-    language = get_language()
     changes = [(FIELD_LABELS[n], _display(n, current[n], language), _display(n, values[n], language))
                for n in compared if (current[n] or None) != (values[n] or None)]
     if not changes:
@@ -381,13 +397,14 @@ def agency_import_apply(*, preview: Preview, user) -> list[int]:
                 "không ghi gì. Tải biểu mẫu mới rồi nhập lại.",
                 code="conflict",
             )
-    problems = [p for change in preview.changes for p in report_row_problems(values=change.values, columns=preview.columns, row=change.row)]
+    language = get_language()
+    problems = [p for change in preview.changes for p in report_row_problems(values=change.values, columns=preview.columns, row=change.row, language=language)]
     if problems:  # every row is checked before anything is written
         raise ValidationError(problems)
     created = []
     for start in range(0, len(preview.changes), BATCH):  # written a batch at a time: memory stays flat
         batch = [_report(change, preview.agency, user) for change in preview.changes[start : start + BATCH]]
-        created += [report.pk for report in ProgressReport.objects.bulk_create(batch)]
+        created += insert_rows(ProgressReport, batch, returning=True)  # the values bulk_create writes, as one JSON parameter
     history_record_created(ProgressReport, created, user=user)
     for change in preview.values:  # a body tracks a few figures: through the service, its rules and permission
         try:
