@@ -51,7 +51,11 @@ def test_celery_settings_chosen_for_worker_and_broker_faults():
     assert conf.broker_connection_retry_on_startup and conf.broker_connection_max_retries is None
     assert conf.worker_cancel_long_running_tasks_on_connection_loss is False
     longest_wait = max(settings.PORTFOLIO_MAIL_RETRY_BACKOFF_MAX, settings.PORTFOLIO_SUMMARY_DELAY_SECONDS, settings.PORTFOLIO_SEND_STALE_SECONDS)
-    assert conf.broker_transport_options["visibility_timeout"] > longest_wait
+    options = conf.broker_transport_options
+    assert options["visibility_timeout"] > longest_wait
+    # kombu gives unacknowledged messages back on a sweep every interval x throttle seconds: at most 100 s, and a
+    # small part of the visibility timeout (a message stranded by a killed worker waits the timeout, then one sweep).
+    assert options["unacked_restore_interval"] * options["unacked_restore_throttle"] <= min(100, options["visibility_timeout"] / 6)
 
 
 def test_every_setting_read_from_the_environment_is_in_env_example():
