@@ -14,7 +14,7 @@ import json
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, models
 
 
 def _json_value(value):
@@ -29,13 +29,34 @@ def _stamped(field) -> bool:
     return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
 
 
+# Django's own fields whose pre_save reads the attribute and whose get_db_prep_save gives back a value of this exact
+# type unchanged (a foreign key: its target's integer key): such a value goes as it is, anything else the full way.
+AS_IS = {
+    models.CharField: str, models.TextField: str, models.IntegerField: int, models.SmallIntegerField: int, models.BigIntegerField: int,
+    models.PositiveIntegerField: int, models.PositiveSmallIntegerField: int, models.PositiveBigIntegerField: int,
+    models.BooleanField: bool, models.ForeignKey: int,
+}
+
+
 def _prepared(field, stamp=None):
     """obj -> the field's value as bulk_create writes it (pre_save, get_db_prep_save), JSON-ready. A field stamped
     with the time of its insertion (auto_now, auto_now_add) takes ``stamp``, the first row's, on every row: one
-    statement, one moment (and 10,000 rows no longer ask the clock twice each)."""
+    statement, one moment (and 10,000 rows no longer ask the clock twice each). A text, number or key of its own
+    field's type (AS_IS) is taken as it is: 10,000 reports of 15 columns made 150,000 calls through the field."""
     if stamp is not None:
         return lambda obj: stamp
-    return lambda obj: _json_value(field.get_db_prep_save(field.pre_save(obj, True), connection))
+
+    def full(obj):
+        return _json_value(field.get_db_prep_save(field.pre_save(obj, True), connection))
+
+    kind, attname = AS_IS.get(type(field)), field.attname
+    if kind is None:
+        return full
+
+    def as_is(obj):
+        value = getattr(obj, attname)
+        return value if value is None or type(value) is kind else full(obj)
+    return as_is
 
 
 def insert_rows(model, objs, *, returning: bool = False) -> int | list[int]:

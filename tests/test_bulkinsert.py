@@ -62,3 +62,28 @@ def test_insert_rows_returning_gives_exactly_the_new_rows_keys():
     assert keys == sorted(set(Reminder.objects.values_list("pk", flat=True)) - before) and len(keys) == 50
     assert sorted(Reminder.objects.filter(pk__in=keys).values_list("task_id", flat=True)) == sorted(t.pk for t in tasks)
     assert insert_rows(Reminder, [], returning=True) == []
+
+
+@pytest.mark.django_db
+def test_insert_rows_writes_every_column_as_bulk_create_whatever_the_python_type_given(django_user_model):
+    """Texts, numbers and keys of their field's type go as they are; others (a period given as a number, a percentage
+    as a text, a flag as 0/1) go through the field as bulk_create sends them: the rows are the same."""
+    from portfolio.models import ProgressReport
+
+    agency = Agency.objects.create(name="Sở thử kiểu giá trị", emails="kg@example.vn")
+    user = django_user_model.objects.create_user("kieu-gia-tri")
+    tasks = list(Task.objects.order_by("number")[:3])
+
+    def reports(tag):
+        return [
+            ProgressReport(task=tasks[0], agency=agency, submitted_by=user, period=f"{tag} Quý IV/2026", status="in_progress", percent=40, results="Đã làm"),
+            ProgressReport(task_id=tasks[1].pk, agency_id=agency.pk, submitted_by_id=user.pk, period=tag, status="in_progress", percent="55", results=2026),
+            ProgressReport(task=tasks[2], agency=agency, submitted_by=user, period=tag, status="done", percent=100, completed_on=date(2026, 11, 30),
+                           difficulties="", proposals="Không có"),
+        ]
+    ProgressReport.objects.bulk_create(reports("bulk"))
+    keys = insert_rows(ProgressReport, reports("rows"), returning=True)
+    compared = [f.attname for f in ProgressReport._meta.concrete_fields if f.attname not in ("id", "period", "created_at", "updated_at")]
+    by = {tag: sorted(ProgressReport.objects.filter(period__startswith=tag).values_list(*compared)) for tag in ("bulk", "rows")}
+    assert by["bulk"] == by["rows"] and len(keys) == 3
+    assert sorted(ProgressReport.objects.filter(pk__in=keys).values_list("results", flat=True)) == ["", "2026", "Đã làm"]
