@@ -68,9 +68,8 @@ def insert_rows(model, objs, *, returning: bool = False) -> int | list[int]:
     if not objs:
         return [] if returning else 0
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    rows = [[value(obj) for value in map(_prepared, fields)] for obj in objs[:1]]
-    prepared = [_prepared(f, rows[0][i] if _stamped(f) else None) for i, f in enumerate(fields)]
-    rows += [[value(obj) for value in prepared] for obj in objs[1:]]
+    prepared = [_prepared(f, _prepared(f)(objs[0]) if _stamped(f) else None) for f in fields]
+    rows = [[value(obj) for value in prepared] for obj in objs]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     if connection.vendor == "postgresql":

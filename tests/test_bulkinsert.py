@@ -68,6 +68,8 @@ def test_insert_rows_returning_gives_exactly_the_new_rows_keys():
 def test_insert_rows_writes_every_column_as_bulk_create_whatever_the_python_type_given(django_user_model):
     """Texts, numbers and keys of their field's type go as they are; others (a period given as a number, a percentage
     as a text, a flag as 0/1) go through the field as bulk_create sends them: the rows are the same."""
+    from django.utils.translation import gettext_lazy
+
     from portfolio.models import ProgressReport
 
     agency = Agency.objects.create(name="Sở thử kiểu giá trị", emails="kg@example.vn")
@@ -77,7 +79,8 @@ def test_insert_rows_writes_every_column_as_bulk_create_whatever_the_python_type
     def reports(tag):
         return [
             ProgressReport(task=tasks[0], agency=agency, submitted_by=user, period=f"{tag} Quý IV/2026", status="in_progress", percent=40, results="Đã làm"),
-            ProgressReport(task_id=tasks[1].pk, agency_id=agency.pk, submitted_by_id=user.pk, period=tag, status="in_progress", percent="55", results=2026),
+            ProgressReport(task_id=tasks[1].pk, agency_id=agency.pk, submitted_by_id=user.pk, period=tag, status="in_progress", percent="55", results=2026,
+                           difficulties=gettext_lazy("Không có")),  # a lazy text: sent as it is, it would not even be JSON
             ProgressReport(task=tasks[2], agency=agency, submitted_by=user, period=tag, status="done", percent=100, completed_on=date(2026, 11, 30),
                            difficulties="", proposals="Không có"),
         ]
