@@ -46,9 +46,40 @@ def _compute_dashboard(as_of, tasks=None, due_soon_days: int | None = None) -> d
         "bodies": next((group.bodies for group in groups if group.key == "lead"), []),
         "overdue": list(base.filter(schedule_state=ScheduleState.OVERDUE).prefetch_related(None).order_by("next_due_date", "number")[:25]),
         "due_soon_tasks": list(base.filter(schedule_state=ScheduleState.DUE_SOON).prefetch_related(None).order_by("next_due_date", "number")[:25]),
-        **dashboard_charts(by_year=summary["by_year"], body_groups=groups, state_labels=bar_labels()),
+        **charts(by_year=summary["by_year"], body_groups=groups),
         "lead_side_roles": LEAD_SIDE_ROLES,
     }
+
+
+def charts(*, by_year, body_groups) -> dict:
+    """dashboard_charts, each group's body chart also drawn as its SVG markup (``chart_svg``)."""
+    context = dashboard_charts(by_year=by_year, body_groups=body_groups, state_labels=bar_labels())
+    for group in body_groups:
+        group.chart_svg = body_chart_svg(group.chart, group.label)
+    return context
+
+
+def body_chart_svg(chart: dict, label: str) -> str:
+    """A body chart (charts.body_chart) as SVG, drawn in Python and kept with the dashboard's summary: at province
+    scale its 30 bars per group are thousands of template nodes, more than the rest of the page together."""
+    label_x = chart["label_x"]
+    rows = []
+    for row in chart["rows"]:
+        name = escape(row["body"]["agency__name"])
+        lines = "".join(f'<tspan x="{label_x}" y="{y}">{escape(line)}</tspan>' for line, y in row["lines"])
+        segments = "".join(
+            f'<g class="segment"><rect x="{s["x"]}" y="{row["bar_y"]}" width="{s["width"]}" height="18" class="fill-{escape(s["state"])}">'
+            f'<title>{name} — {escape(s["label"])}: {int(s["count"])}</title></rect>'
+            + (f'<text x="{s["text_x"]}" y="{row["text_y"]}" text-anchor="middle" class="in-bar">{int(s["count"])}</text>' if s["labelled"] else "")
+            + "</g>"
+            for s in row["segments"]
+        )
+        rows.append(f'<g class="body-row"><text class="axis" text-anchor="end">{lines}</text>{segments}'
+                    f'<text x="{row["total_x"]}" y="{row["text_y"]}" class="value">{int(row["body"]["total"])}</text></g>')
+    aria = escape(_("Biểu đồ đánh giá tiến độ: %(label)s") % {"label": label})
+    width, height = chart["width"], chart["height"]
+    return mark_safe(f'<svg class="chart bodies-chart" role="img" aria-label="{aria}" width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
+                     + "".join(rows) + "</svg>")
 
 
 def body_rows_html(bodies, date_query: str, as_of_query: str, pages: set[int] | None = None, role: str = "") -> str:
@@ -80,8 +111,18 @@ def body_rows_html(bodies, date_query: str, as_of_query: str, pages: set[int] | 
     return mark_safe("".join(rows))
 
 
-def group_rows_html(context, request) -> None:
-    """Each body group's table rows (body_rows_html) on the group, for dashboard_body.html."""
+def group_rows_html(context, request, *, whole_programme: bool = False) -> None:
+    """Each body group's table rows (body_rows_html) on the group, for dashboard_body.html.
+
+    ``whole_programme``: the groups are the whole programme's (dashboard_context without ``tasks``); for a user who
+    may open every body's page the rows are then kept with that summary, as the same for every such user."""
     pages = access.agency_pages(request.user)
     for group in context["body_groups"]:
-        group.rows_html = body_rows_html(group.bodies, context["date_query"], context["as_of_query"], pages, role=group.key)
+        def render(group=group):
+            return body_rows_html(group.bodies, context["date_query"], context["as_of_query"], pages, role=group.key)
+
+        if whole_programme and pages is None:
+            key = f"body-rows:{group.key}:{get_language()}:{context['date_query']}:{context['as_of_query']}"
+            group.rows_html = cached(key, render)
+        else:
+            group.rows_html = render()

@@ -24,7 +24,6 @@ from django_tables2 import SingleTableMixin
 from config.celery import app as celery_app
 
 from . import access
-from .charts import dashboard_charts
 from .choices import Role, ScheduleState
 from .excel.meeting import meeting_workbook
 from .excel import reader as source_reader
@@ -36,7 +35,7 @@ from .excel.writer import table_workbook
 from .duesoon import date_context, parse_due_soon
 from .filtersets import TaskFilterSet
 from .models import Agency, Programme, Reminder, ReminderRun, ReportAttachment
-from .dashboards import bar_labels, dashboard_context, group_rows_html
+from .dashboards import charts, dashboard_context, group_rows_html
 from .selectors import (
     assessment_counts,
     figure_rows,
@@ -233,7 +232,7 @@ class DashboardView(AsOfMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         visible = None if access.sees_everything(self.request.user) else access.visible_tasks(self.request.user)
         context.update(dashboard_context(self.as_of, visible, self.due_soon.days))
-        group_rows_html(context, self.request)
+        group_rows_html(context, self.request, whole_programme=visible is None)
         target_rows = figure_rows(figures=access.visible_figures(self.request.user), as_of=self.as_of)
         context["target_counts"] = assessment_counts(target_rows)
         context["target_figure_count"] = len(target_rows)
@@ -268,7 +267,7 @@ class AgencyDetailView(AsOfMixin, TemplateView):
             group.bodies = [b for b in group.bodies if b["agency_id"] == agency.pk]
         context["body_groups"] = [group for group in context["body_groups"] if group.bodies]
         context["bodies"] = [b for b in context["bodies"] if b["agency_id"] == agency.pk]
-        context.update(dashboard_charts(by_year=context["summary"]["by_year"], body_groups=context["body_groups"], state_labels=bar_labels()))
+        context.update(charts(by_year=context["summary"]["by_year"], body_groups=context["body_groups"]))
         group_rows_html(context, self.request)
         context["filter_query"] = urlencode({"agency": agency.pk})
         context["reminders"] = agency.reminders.select_related("task", "digest").order_by("-created_at")[:50]

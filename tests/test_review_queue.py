@@ -111,6 +111,24 @@ def test_dashboard_counts_reports_awaiting_review_for_the_office(world):
     assert 'data-count="waiting"' not in reporter and 'href="/reviews/"' not in reporter
 
 
+def test_review_counts_leave_out_withdrawn_tasks_and_count_the_week_old_apart(world):
+    """The counts (read from an index, less the withdrawn tasks' reports) equal a count of the reports one by one."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from portfolio.worklists import WAITING_LONG_DAYS, review_counts
+
+    old, withdrawn_old = submit(world, "A"), submit(world, "B")
+    now = timezone.now()
+    m.ProgressReport.objects.filter(pk__in=[old.pk, withdrawn_old.pk]).update(created_at=now - timedelta(days=WAITING_LONG_DAYS + 1))
+    m.Task.objects.filter(pk=withdrawn_old.task_id).update(withdrawn_on=now.date())
+    waiting = [r for r in m.ProgressReport.objects.select_related("task") if r.review_state == ReviewState.SUBMITTED and r.task.withdrawn_on is None]
+    counts = review_counts(now=now)
+    assert counts["waiting"] == len(waiting) and old.pk in {r.pk for r in waiting} and withdrawn_old.pk not in {r.pk for r in waiting}
+    assert counts["waiting_long"] == sum(r.created_at < now - timedelta(days=WAITING_LONG_DAYS) for r in waiting) >= 1
+
+
 def test_review_desk_in_the_admin_shows_the_tasks_context_and_no_version(world):
     report = submit(world, "A")
     html = client_for(world, "office").get(f"/admin/portfolio/progressreport/{report.pk}/change/").content.decode()

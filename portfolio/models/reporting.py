@@ -44,7 +44,13 @@ class ProgressReport(Reviewed):
                 condition=Q(completed_on__isnull=True) | Q(status=WorkStatus.DONE), name="report_completed_only_when_done"
             ),
         ]
-        indexes = [models.Index(fields=["task", "review_state"]), models.Index(fields=["task", "agency"], condition=Q(review_state="returned"), name="report_returned_idx")]  # the few returned ones, read apart
+        indexes = [
+            models.Index(fields=["task", "review_state"]),
+            models.Index(fields=["task", "agency"], condition=Q(review_state="returned"), name="report_returned_idx"),  # the few returned ones, read apart
+            # The reports awaiting review: worklists.review_counts counts them from this index alone. Not a partial
+            # index: SQLite cannot match a bound parameter (review_state = %s) with a partial index's condition.
+            models.Index(fields=["review_state", "created_at"], name="report_state_created"),
+        ]
 
     def __str__(self):
         return f"{self.task.number} · {self.period} · {self.agency}"
