@@ -167,30 +167,6 @@ def single_user_medians(port: int, plan: dict) -> dict[str, float]:
     return medians
 
 
-def page_name(method: str, path: str) -> str:
-    """The locustfile's name of a request, from the method and path gunicorn logged."""
-    bare, _, query = path.partition("?")
-    if bare == "/accounts/login/":
-        return "login" if method == "POST" else "login page"
-    if bare == "/":
-        return "dashboard"
-    if bare == "/tasks/":
-        return "list page (search)" if "q=" in query else "list page (filtered)"
-    if bare == "/tasks/report.xlsx":
-        return "meeting workbook"
-    if bare == "/timeline/":
-        return "timeline"
-    if re.fullmatch(r"/tasks/\d+/", bare):
-        return "task page"
-    if re.fullmatch(r"/admin/portfolio/task/\d+/change/", bare):
-        return "admin: report sent" if method == "POST" else "admin: task change page"
-    if bare == "/imports/":
-        return "import: upload" if method == "POST" else "import: upload page"
-    if bare.startswith("/imports/"):
-        return "import: preview"
-    return f"{method} {bare}"
-
-
 def worker_times(access_log: Path, offset: int) -> dict[str, tuple[float, float]]:
     """Each page's median and p95 (ms) of the time gunicorn's workers spent on it (their access log, from ``offset``):
     what a request costs once a worker has it, without the wait for a free worker."""
@@ -198,8 +174,8 @@ def worker_times(access_log: Path, offset: int) -> dict[str, tuple[float, float]
     with open(access_log, "rb") as log:
         log.seek(offset)
         for line in log.read().decode().splitlines():
-            method, path, micros = line.split(" ")  # a logged path and query have no spaces (percent-encoded)
-            times.setdefault(page_name(method, path), []).append(int(micros) / 1000)
+            micros, name = line.split(" ", 1)  # the name, Locust's own, came in the request's X-Bench-Page header
+            times.setdefault(name, []).append(int(micros) / 1000)
     return {name: (statistics.median(v), sorted(v)[max(0, int(len(v) * 0.95) - 1)]) for name, v in times.items()}
 
 
@@ -265,7 +241,7 @@ def load_run(tasks: int, prefix: str = "bench") -> list[dict]:
         plan = json.loads((workdir / "plan.json").read_text())
         access_log = workdir / "access.log"
         start("web", [str(BIN / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{web_port}", "--workers", "3", "--timeout", "120",
-                      "--access-logfile", str(access_log), "--access-logformat", "%(m)s %(U)s?%(q)s %(D)s"])
+                      "--access-logfile", str(access_log), "--access-logformat", "%(D)s %({x-bench-page}i)s"])
         start("worker", [str(BIN / "celery"), "-A", "config", "worker", "--loglevel=WARNING", "--concurrency", "1", "--without-gossip", "--without-mingle"])
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -39,6 +39,7 @@ class Portal(HttpUser):
 
     def fetch(self, method, url, *, name, expect=200, **kwargs):
         headers = dict(PROXY, Cookie="; ".join(f"{k}={v}" for k, v in self.cookies.items()), Referer="https://127.0.0.1/")
+        headers["X-Bench-Page"] = name  # logged by gunicorn (bench/load.py's worker_times): each page's time in a worker
         with self.client.request(method, url, name=name, headers=headers, allow_redirects=False, catch_response=True, **kwargs) as response:
             for cookie in response.cookies:
                 self.cookies[cookie.name] = cookie.value
