@@ -130,6 +130,24 @@ def test_task_admin_page_still_opens_after_a_report_and_takes_the_next_one(users
     assert sorted(ProgressReport.objects.values_list("percent", flat=True)) == [40, 60]
 
 
+def test_a_report_sent_through_the_admin_keeps_the_dashboards_summary_and_a_renamed_body_does_not(users, media):
+    """The report is written, not the task: the summaries kept until the data changes (dashboard, meeting workbook)
+    survive it. The admin's save still refreshes the task's search text when a body's name in it changed."""
+    from portfolio import freshness
+    from portfolio.services import task_after_rows_saved
+
+    reporter = csrf_client(users["reporter"])
+    token = freshness.data_token()
+    assert report_post(reporter, OWN).status_code == 302 and ProgressReport.objects.count() == 1
+    assert freshness.data_token() == token
+    own = task(OWN)
+    body = own.assignments.exclude(agency__name="Ban Tổ chức Thành ủy").first().agency
+    Agency.objects.filter(pk=body.pk).update(short_name="", name="Sở Thử Nghiệm Đổi Tên")
+    token = freshness.data_token()
+    task_after_rows_saved(task=own, changed=set(), by_office=False)
+    assert freshness.data_token() != token and "so thu nghiem doi ten" in Task.objects.get(pk=own.pk).search_text.lower()
+
+
 def test_two_reporters_sending_on_one_task_at_once_both_reports_are_taken(users, media):
     """Found under load: a page loaded before another report was added named one row fewer than the task had, and
     its report was refused as forged (400). A stale page is not a forged one: both reports are kept."""

@@ -140,12 +140,16 @@ def task_edit_dates(*, task: Task, deadline_text: str | None = None) -> Task:
 
 
 def task_refresh_search_text(*, task: Task) -> None:
-    """Rebuild the diacritics-free text the list's free-text filter searches; saves only that field."""
+    """Rebuild the diacritics-free text the list's free-text filter searches; saves only that field, and only when it
+    changed: every save of the task's admin page comes here (an agency's report too), and a write marks the data as
+    changed (freshness.py), which would throw away the dashboard's and the meeting workbook's kept summaries."""
     names = task.assignments.values_list("agency__name", "agency__short_name")
     parts = [task.title, task.lead_text, task.partners_text, task.deadline_text, task.funding_text]
     parts += [name for pair in names for name in pair if name]
-    task.search_text = catalogue.ascii_fold(" ".join(parts))
-    Task.objects.filter(pk=task.pk).update(search_text=task.search_text)
+    text = catalogue.ascii_fold(" ".join(parts))
+    if text != task.search_text:
+        task.search_text = text
+        Task.objects.filter(pk=task.pk).update(search_text=text)
 
 
 def task_office_save(*, task: Task, user, changed: set[str], was_done: bool, created: bool = False) -> Task:
