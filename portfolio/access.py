@@ -204,6 +204,25 @@ def _follow(obj, path: str):
     return value
 
 
+def once_per_request(request, key: tuple, compute):
+    """compute() the first time a request asks ``key``, its answer after: the admin asks the same question of the
+    same record many times while it builds one page (a task's page asked whether the user sees, reports on and
+    comments on the task 16 times, a query each). Kept on the request, so never across requests."""
+    memo = request.__dict__.setdefault("_portfolio_access_answers", {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def can_see_in_request(request, obj) -> bool:
+    """can_see(request.user, obj), once per request and record. The key holds the record's own foreign keys: a
+    record rebuilt from its history may point elsewhere than the live one of the same key."""
+    if obj.pk is None:
+        return can_see(request.user, obj)
+    links = tuple(getattr(obj, field.attname) for field in obj._meta.concrete_fields if field.is_relation)
+    return once_per_request(request, ("see", obj._meta.label, obj.pk, links), lambda: can_see(request.user, obj))
+
+
 def can_see(user, obj) -> bool:
     """Whether the user may see this record (a live one, or a deleted one rebuilt from its history)."""
     rule = rule_for(type(obj))

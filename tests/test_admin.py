@@ -250,3 +250,26 @@ def test_admin_history_names_a_body_deleted_since(client, office, programme):
     client.force_login(office)
     page = client.get(f"/admin/portfolio/task/{task.pk}/history/")
     assert page.status_code == 200 and "Đã xóa cơ quan" in page.content.decode()
+
+
+def test_the_task_admin_page_asks_each_question_of_the_users_rights_once(client, programme):
+    """Whether the agency sees, reports on and comments on the task: each asked once per page (the admin asked 16
+    times, a query each), and asked again by the next request (a right given between two pages shows)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portfolio.choices import UserKind
+    from portfolio.models import Agency, Assignment
+
+    from .helpers import OTHER, make_user, task
+
+    reporter = make_user("bantochuc", UserKind.REPORTER, "Ban Tổ chức Thành ủy")
+    client.force_login(reporter)
+    url = f"/admin/portfolio/task/{task(OTHER).pk}/change/"
+    assert client.get(url).status_code == 404  # no role on it
+    Assignment.objects.create(task=task(OTHER), agency=Agency.objects.get(name="Ban Tổ chức Thành ủy"), role="lead")
+    with CaptureQueriesContext(connection) as asked:
+        page = client.get(url)
+    assert page.status_code == 200 and 'name="reports-TOTAL_FORMS"' in page.content.decode()
+    rights = [q["sql"] for q in asked.captured_queries if q["sql"].startswith('SELECT 1 AS "a" FROM "portfolio_task"')]
+    assert len(rights) <= 4, rights  # sees, may submit a report, may edit the delegate, may comment (the SQL of two pairs is alike)

@@ -100,13 +100,13 @@ class NotFoundAdmin(admin.ModelAdmin):
             raise Http404
 
     def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) and (obj is None or access.can_see(request.user, obj))
+        return super().has_view_permission(request, obj) and (obj is None or access.can_see_in_request(request, obj))
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and (obj is None or access.can_see(request.user, obj))
+        return super().has_change_permission(request, obj) and (obj is None or access.can_see_in_request(request, obj))
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and (obj is None or access.can_see(request.user, obj))
+        return super().has_delete_permission(request, obj) and (obj is None or access.can_see_in_request(request, obj))
 
 
 class OfficeWritesAdmin(NotFoundAdmin):
@@ -140,7 +140,10 @@ class SubmissionInline(admin.StackedInline):
         raise NotImplementedError
 
     def has_add_permission(self, request, obj):
-        return obj is not None and self.may_submit(request.user, obj) and super().has_add_permission(request, obj)
+        if obj is None:
+            return False
+        key = ("submit", self.model._meta.label, obj._meta.label, obj.pk)
+        return access.once_per_request(request, key, lambda: self.may_submit(request.user, obj)) and super().has_add_permission(request, obj)
 
     def has_change_permission(self, request, obj=None):
         return False

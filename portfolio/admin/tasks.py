@@ -94,7 +94,7 @@ class TaskCommentInline(admin.TabularInline):
     verbose_name_plural = _("Ý kiến của các cơ quan")
 
     def has_add_permission(self, request, obj):
-        return obj is not None and access.can_comment(request.user, obj)
+        return obj is not None and access.once_per_request(request, ("comment", obj.pk), lambda: access.can_comment(request.user, obj))
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -230,7 +230,7 @@ class TaskAdmin(HistoryAdmin, NotFoundAdmin):
     def get_readonly_fields(self, request, obj=None):
         if access.is_office(request.user):
             return DERIVED_FIELDS
-        editable = ["delegate"] if obj is not None and access.can_report(request.user, obj) else []
+        editable = ["delegate"] if obj is not None and access.once_per_request(request, ("report", obj.pk), lambda: access.can_report(request.user, obj)) else []
         return [f for f in TASK_DEFINITION_FIELDS + ["delegate"] + DERIVED_FIELDS if f not in editable]
 
     def get_inlines(self, request, obj):
