@@ -50,3 +50,16 @@ def test_my_work_lists_the_agencys_overdue_due_soon_and_unreported_tasks(world):
 def test_dashboard_shows_an_agency_its_work_counts(world):
     html = client_for(world, "reporter_a").get("/").content.decode()
     assert 'data-count="returned"><span class="n">1</span>' in html and 'href="/my-work/"' in html
+
+
+def test_an_agencys_dashboard_is_never_the_offices_kept_one(world):
+    """The Office's body tables are kept with the programme's summary, as the same for everyone who sees every body;
+    an agency's dashboard, asked right after, counts its own tasks and links only to its own bodies' pages."""
+    import re
+
+    office = client_for(world, "office").get("/").content.decode()
+    agency = client_for(world, "reporter_a").get("/").content.decode()
+    own = {world.agencies["A"].pk, *(a.pk for a in m.Agency.objects.filter(members=world.users["reporter_a"]))}
+    assert set(map(int, re.findall(r'href="/agencies/(\d+)/', office))) > own  # the Office links to every body
+    assert set(map(int, re.findall(r'href="/agencies/(\d+)/', agency))) <= own
+    assert MARKER["B"] not in agency
