@@ -476,3 +476,22 @@ def test_imported_reports_have_the_history_rows_simple_history_writes(reporter, 
         report.save()  # a later save through the ORM: simple_history's own row follows, the same fields
         assert ProgressReport.history.filter(id=report.pk).latest().history_type == "~"
     assert ProgressReport.history.count() == 2 * len(reports) and len(reports) == 3
+
+
+def test_the_tasks_an_agency_reports_on_are_its_lead_side_ones_and_those_delegated_to_it(programme):
+    """agency_tasks_for_reporting (the workbook's rows, the import's allowed tasks), against the rule read task by task:
+    a lead-side role or the delegate, never a coordinating role alone, never a withdrawn task."""
+    from portfolio.choices import LEAD_SIDE_ROLES
+
+    from .helpers import COORDINATED, OTHER, task
+
+    agency = Agency.objects.get(name="Ban Tổ chức Thành ủy")
+    Task.objects.filter(pk=task(OTHER).pk).update(delegate=agency)
+    Task.objects.filter(pk=task(COORDINATED).pk).update(delegate=None)
+    Task.objects.filter(number=1).update(withdrawn_on=date(2026, 11, 20))
+    expected = [
+        t.pk for t in Task.objects.order_by("programme", "number").prefetch_related("assignments")
+        if t.withdrawn_on is None and (t.delegate_id == agency.pk or any(a.agency_id == agency.pk and a.role in LEAD_SIDE_ROLES for a in t.assignments.all()))
+    ]
+    assert list(agency_tasks_for_reporting(agency).values_list("pk", flat=True)) == expected
+    assert task(OTHER).pk in expected and task(COORDINATED).pk not in expected and task(1).pk not in expected
