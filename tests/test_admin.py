@@ -273,3 +273,56 @@ def test_the_task_admin_page_asks_each_question_of_the_users_rights_once(client,
     assert page.status_code == 200 and 'name="reports-TOTAL_FORMS"' in page.content.decode()
     rights = [q["sql"] for q in asked.captured_queries if q["sql"].startswith('SELECT 1 AS "a" FROM "portfolio_task"')]
     assert len(rights) <= 4, rights  # sees, may submit a report, may edit the delegate, may comment (the SQL of two pairs is alike)
+
+
+@pytest.mark.parametrize("reader", ["agency", "office"])
+def test_the_task_and_figure_pages_ask_as_many_queries_with_eight_earlier_records_as_with_one(client, office, programme, reader):
+    """Earlier reports (each with its file and its sender), comments and a figure's values are shown on their page:
+    the queries that read them do not grow with their number (the report rows asked three more each: a task
+    reported on every quarter for five years has twenty)."""
+    from django.core.files.base import ContentFile
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portfolio.choices import UserKind, WorkStatus
+    from portfolio.models import Agency, Assignment, ProgressReport, ReportAttachment, TargetFigure, TargetValue, TaskComment
+
+    from .helpers import OTHER, make_user, task
+
+    lead, partner = Agency.objects.get(name="Ban Tổ chức Thành ủy"), Agency.objects.get(name="Sở Xây dựng")
+    the_task = task(OTHER)
+    Assignment.objects.create(task=the_task, agency=lead, role="lead")
+    Assignment.objects.create(task=the_task, agency=partner, role="partner")
+    figure = TargetFigure.objects.get(target__number=20, position=1)
+    reporter = make_user("bantochuc", UserKind.REPORTER, "Ban Tổ chức Thành ủy")
+    client.force_login(reporter if reader == "agency" else office)
+    pages = [f"/admin/portfolio/task/{the_task.pk}/change/"] + ([f"/admin/portfolio/targetfigure/{figure.pk}/change/"] if reader == "office" else [])
+
+    def add_records(first, count):
+        for i in range(first, first + count):
+            sender = make_user(f"nguoigui{i}", UserKind.REPORTER, "Ban Tổ chức Thành ủy", "Sở Xây dựng")
+            report = ProgressReport.objects.create(task=the_task, agency=lead, period=f"Quý {i % 4 + 1}/{2026 + i // 4}",
+                                                   status=WorkStatus.IN_PROGRESS, percent=10 + i, results=f"Kết quả {i}", submitted_by=sender)
+            ReportAttachment.objects.create(report=report, file=ContentFile(b"%PDF-1.4\n", name=f"bao-cao-{i}.pdf"),
+                                            original_name=f"bao-cao-{i}.pdf", content_type="application/pdf", size=9)
+            TaskComment.objects.create(task=the_task, agency=partner, author=sender, text=f"Ý kiến {i}")
+            TargetValue.objects.create(figure=figure, agency=figure.agency, year=2020 + i, value=40 + i, source="Cục Thống kê", submitted_by=sender)
+
+    def queries(url):
+        client.get(url)
+        with CaptureQueriesContext(connection) as asked:
+            page = client.get(url)
+        assert page.status_code == 200, url
+        return len(asked), page.content.decode()
+
+    add_records(0, 1)
+    one = {url: queries(url) for url in pages}
+    add_records(1, 7)
+    for url in pages:
+        count, page = queries(url)
+        assert count == one[url][0], (url, one[url][0], count)
+        if "/task/" in url:
+            assert all(f"bao-cao-{i}.pdf" in page and f"Kết quả {i}" in page and f"nguoigui{i}" in page for i in range(8)), url
+            assert all(f"Ý kiến {i}" in page for i in range(8)), url
+        else:
+            assert all(f"nguoigui{i}" in page for i in range(8)), url

@@ -76,6 +76,11 @@ class TargetValueInline(SubmissionInline):
     def may_submit(self, user, obj) -> bool:
         return access.can_report_figure(user, obj)
 
+    def get_queryset(self, request):
+        # Each earlier value shows its body and its sender and reads its figure (and the figure's target): read with
+        # the values, not a query each.
+        return super().get_queryset(request).select_related("agency", "submitted_by", "figure__target")
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         if obj is not None:

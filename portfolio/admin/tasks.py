@@ -79,6 +79,11 @@ class ProgressReportInline(SubmissionInline):
     def may_submit(self, user, obj) -> bool:
         return access.can_report(user, obj)
 
+    def get_queryset(self, request):
+        # Each earlier report shows its body, its sender, its reviewer and its files: read with the reports, not a
+        # query each (a task reported on every quarter for five years has twenty).
+        return super().get_queryset(request).select_related("agency", "submitted_by", "reviewed_by").prefetch_related("attachments")
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         if obj is not None:
@@ -101,6 +106,9 @@ class TaskCommentInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return access.is_office(request.user)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("agency", "author")
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
