@@ -2,7 +2,6 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from .catalogues import english_words
 from .helpers import admin_change_data, form_data
@@ -274,6 +273,37 @@ def test_the_task_admin_page_asks_each_question_of_the_users_rights_once(client,
     rights = [q["sql"] for q in asked.captured_queries if q["sql"].startswith('SELECT 1 AS "a" FROM "portfolio_task"')]
     assert len(rights) <= 4, rights  # sees, may submit a report, may edit the delegate, may comment (the SQL of two pairs is alike)
 
+
+
+def test_the_task_admin_page_looks_its_task_up_once_per_request(client, programme):
+    """The change view looked the task up (a scoped query) to answer 404, then again for Django's own view, and on a
+    POST a third time to refuse forged rows: once per request now, and looked up anew by the next request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portfolio.choices import UserKind
+    from portfolio.models import Agency, Assignment
+
+    from .helpers import OTHER, admin_change_data, inline_prefix, make_user, task
+
+    Assignment.objects.create(task=task(OTHER), agency=Agency.objects.get(name="Ban Tổ chức Thành ủy"), role="lead")
+    client.force_login(make_user("bantochuc", UserKind.REPORTER, "Ban Tổ chức Thành ủy"))
+    url = f"/admin/portfolio/task/{task(OTHER).pk}/change/"
+
+    def lookups(captured):
+        return [q["sql"] for q in captured if q["sql"].startswith('SELECT "portfolio_task"."id"') and 'AS "schedule_state"' in q["sql"]]
+
+    with CaptureQueriesContext(connection) as asked:
+        assert client.get(url).status_code == 200
+    assert len(lookups(asked.captured_queries)) == 1, lookups(asked.captured_queries)
+    page = client.get(url)
+    prefix, data = inline_prefix(page, "progressreport"), admin_change_data(page)
+    data.update({f"{prefix}-TOTAL_FORMS": 1, f"{prefix}-0-agency": Agency.objects.get(name="Ban Tổ chức Thành ủy").pk, f"{prefix}-0-period": "Quý IV/2026",
+                 f"{prefix}-0-status": "in_progress", f"{prefix}-0-percent": 40, f"{prefix}-0-results": "Đã xây dựng dự thảo"})
+    with CaptureQueriesContext(connection) as asked:
+        assert client.post(url, data).status_code == 302
+    assert len(lookups(asked.captured_queries)) == 1, lookups(asked.captured_queries)
+    task(OTHER).reports.get()
 
 @pytest.mark.parametrize("reader", ["agency", "office"])
 def test_the_task_and_figure_pages_ask_as_many_queries_with_eight_earlier_records_as_with_one(client, office, programme, reader):

@@ -93,6 +93,12 @@ class NotFoundAdmin(admin.ModelAdmin):
         self._found_or_404(request, object_id)
         return super().delete_view(request, object_id, extra_context)
 
+    def get_object(self, request, object_id, from_field=None):
+        """The record, looked up once per request: a page's view asks for it two or three times (404 first, forged rows
+        on a POST, then Django's own view), each a scoped query. The views only read it before Django's form binds it."""
+        key = ("object", self.model._meta.label, str(object_id), from_field)
+        return access.once_per_request(request, key, lambda: super(NotFoundAdmin, self).get_object(request, object_id, from_field))
+
     def _found_or_404(self, request, object_id):
         """Django asks the model's permission before looking the record up: a record the user may not see would
         answer 403 where a missing one answers 404. Looking it up first, both answer 404."""
