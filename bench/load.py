@@ -272,6 +272,9 @@ def load_run(tasks: int, prefix: str = "bench") -> list[dict]:
             time.sleep(1)
         elapsed, machine = time.time() - began, psutil_cpu() - machine_before
         spent = {kind: round(cpu_during.get(kind, 0) - cpu_before.get(kind, 0), 1) for kind in sorted(cpu_during)}
+        # What no process seen above accounts for: processes that lived between two readings (PostgreSQL's parallel
+        # query workers, a connection's backend), the kernel, anything else running on the machine.
+        spent["unaccounted"] = round(machine - sum(spent.values()), 1)
         cpu_note = (f"{tasks} tasks: {elapsed:.0f} s of Locust, the machine's {os.cpu_count()} cores busy {machine:.0f} s of {elapsed * os.cpu_count():.0f}; "
                     "CPU seconds by process: " + ", ".join(f"{kind} {value}" for kind, value in spent.items()))
         print(f"   load {cpu_note}", file=sys.stderr, flush=True)
