@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.db import transaction
 from django.http import HttpResponseRedirect
@@ -44,11 +45,44 @@ class MilestoneInline(admin.TabularInline):
         return access.is_office(request.user)
 
 
+class KnownAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete box, whose chosen body is taken from its row when the row has read it: Django asks the
+    database for it once per box, so once per assignment on a task's page. A value the row does not hold (a page
+    sent back with another body chosen) is asked as Django asks it."""
+
+    known: dict | None = None  # {str(pk): body}, set by the row's form
+
+    def optgroups(self, name, value, attr=None):
+        chosen = {str(v) for v in value if str(v) not in self.choices.field.empty_values}
+        if not self.known or not chosen or not chosen <= self.known.keys() or self.allow_multiple_selected:
+            return super().optgroups(name, value, attr)
+        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        for key in sorted(chosen):
+            options.append(self.create_option(name, self.known[key].pk, self.choices.field.label_from_instance(self.known[key]), chosen, len(options)))
+        return [(None, options, 0)]
+
+
+class AssignmentForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "agency" in self.fields and Assignment.agency.is_cached(self.instance):
+            widget = self.fields["agency"].widget
+            getattr(widget, "widget", widget).known = {str(self.instance.agency_id): self.instance.agency}
+
+
 class AssignmentInline(MilestoneInline):
     model = Assignment
-    form = forms.ModelForm
+    form = AssignmentForm
     fields = ["agency", "role", "position"]
     autocomplete_fields = ["agency"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("agency")  # each row is titled by its body (Assignment.__str__)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "agency":
+            kwargs["widget"] = KnownAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class ProgressReportInline(SubmissionInline):
