@@ -250,8 +250,7 @@ def _history_rows(records, describe):
         if previous is not None and record.history_type == "~":
             delta = record.diff_against(previous)
             for change in delta.changes:
-                field = record.instance_type._meta.get_field(change.field)
-                changes.append((str(field.verbose_name), field_display(field, change.old), field_display(field, change.new)))
+                changes.append((record.instance_type._meta.get_field(change.field), change.old, change.new))
         by_object[record.id] = record
         if record.history_type == "~" and not changes:
             continue
@@ -266,14 +265,33 @@ def _history_rows(records, describe):
     return rows
 
 
-def field_display(field, value) -> str:
-    """A field's value as the history shows it: choices by label, dates dd/mm/yyyy, a related record by name, empty as "—"."""
+def _shown_changes(rows: list[dict]) -> list[dict]:
+    """The rows' changes (field, old, new) written for reading; the records they name (a reviewer, a delegate...)
+    read in one query per kind of record, not one per change."""
+    wanted: dict = {}
+    for row in rows:
+        for field, old, new in row["changes"]:
+            if field.is_relation:
+                wanted.setdefault(field.related_model, set()).update(v for v in (old, new) if v not in (None, ""))
+    known = {model: model._default_manager.in_bulk(pks) for model, pks in wanted.items()}
+    for row in rows:
+        row["changes"] = [(str(field.verbose_name), field_display(field, old, known), field_display(field, new, known)) for field, old, new in row["changes"]]
+    return rows
+
+
+def field_display(field, value, known: dict | None = None) -> str:
+    """A field's value as the history shows it: choices by label, dates dd/mm/yyyy, a related record by name, empty as "—".
+
+    ``known``: the related records already read, {model: {pk: record}}; one not there is looked up."""
     if value in (None, ""):
         return "—"
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if field.is_relation:
-        related = field.related_model._default_manager.filter(pk=value).first()
+        if known is not None and field.related_model in known:
+            related = known[field.related_model].get(value)
+        else:
+            related = field.related_model._default_manager.filter(pk=value).first()
         return str(related) if related else str(value)
     if isinstance(value, datetime):  # stored in UTC: 17:52 UTC on 23/11 is 00:52 on 24/11 in Cần Thơ
         return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if timezone.is_aware(value) else value.strftime("%d/%m/%Y %H:%M")
@@ -295,7 +313,7 @@ def task_history(*, task: Task) -> list[dict]:
     rows += _history_rows(assignment_records, lambda r: f"Phân công: {r.agency} ({dict(Role.choices)[r.role]})")
     rows += _history_rows(report_records, lambda r: f"Báo cáo kỳ {r.period}")
     rows.sort(key=lambda r: r["when"], reverse=True)
-    return rows
+    return _shown_changes(rows)
 
 
 # ---- the Resolution's targets ------------------------------------------------

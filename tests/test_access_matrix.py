@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -23,13 +24,15 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from rest_framework.authtoken.models import TokenProxy
+from rest_framework.authtoken.models import Token, TokenProxy
 
 from portfolio import models as m
-from portfolio.choices import WorkStatus
+from portfolio.choices import DigestState, ReminderReason, UserKind, WorkStatus
+from portfolio.services import progress_report_review, progress_report_submit, task_comment_add
+from portfolio.services.targets import target_value_submit
 
 from .helpers import admin_change_data
-from .world import MARKER, SEES_TASKS, World, client_for
+from .world import MARKER, SEES_TASKS, World, client_for, make_user, pdf
 
 ROLES = ("anonymous", "reporter_a", "reporter_b", "delegate_d", "leader", "office")
 # Whose records each role may see, per kind of record (the specification); SEES_TASKS is in tests/world.py.
@@ -441,3 +444,76 @@ def test_no_page_links_to_a_page_that_refuses_its_reader(world):
                 followed.add(href)
                 status = client.get(href).status_code
                 assert status in (200, 302), f"{role}: {page} links to {href}, which answers {status}"
+
+
+# ---- the cost of a page: its queries do not grow with its rows -----------------------------------------------------
+
+def grow(world: World, start: int, count: int) -> None:
+    """``count`` more of every kind of row the world has one of, on the same records: reports (with a file, from
+    other senders, some reviewed), comments, assignments, digests and reminders, target values, saved views, the
+    tasks' history, reminder runs, sign-in records and tokens."""
+    office = world.users["office"]
+    tasks = [world.objects[(m.Task, owner)] for owner in "AB"]
+    others = list(m.Agency.objects.exclude(pk__in=[a.pk for a in world.agencies.values()]).exclude(assignments__task__in=tasks).order_by("pk")[: 2 * count])
+    for owner in "AB":
+        task, agency, figure = world.objects[(m.Task, owner)], world.agencies[owner], world.objects[(m.TargetFigure, owner)]
+        for i in range(start, start + count):
+            sender = make_user(f"nguoi-gui-{owner}-{i}", UserKind.REPORTER, agency)
+            report = progress_report_submit(task=task, agency=agency, user=sender, period=f"Quý {i % 4 + 1}/{2027 + i // 4}", status=WorkStatus.IN_PROGRESS,
+                                            percent=40 + i, results=f"Kết quả {i}", attachments=[pdf(f"tep-{owner}-{i}.pdf")])
+            if i % 2:
+                progress_report_review(report=report, user=office, accept=True)
+            task_comment_add(task=task, agency=agency, user=sender, text=f"Ý kiến {i}")
+            m.Assignment.objects.create(task=task, agency=others[2 * (i - start) + (owner == "B")], role="coordinating", position=10 + i)
+            other_task = m.Task.objects.exclude(pk__in=[world.objects[(m.Task, o)].pk for o in "AB"]).order_by("pk")[i]
+            digest = m.Digest.objects.create(agency=agency, sent_on=date(2026, 11, 21 + i), recipients=f"nhan-{i}@example.vn", state=DigestState.SENT,
+                                             payload={"subject": f"Nhắc việc {i}"})
+            m.Reminder.objects.create(digest=digest, agency=agency, task=other_task, reason=ReminderReason.OVERDUE, step=1, due_date=date(2026, 1, 1))
+            target_value_submit(figure=figure, agency=agency, user=sender, period_kind="year", year=2019 + i,
+                                value=None if figure.comparison == "qualitative" else 2 + i, achieved=True if figure.comparison == "qualitative" else None,
+                                source=f"Nguồn {i}")
+            m.SavedView.objects.create(user=world.users[f"reporter_{owner.lower()}"], name=f"Danh sách {i}", query=f"status=in_progress&page={i}",
+                                       shared_with_office=owner == "B")
+            task.progress = 40 + i
+            task.save()  # a version more in its history
+            Token.objects.create(user=sender)
+    for i in range(start, start + count):
+        m.ReminderRun.objects.create(as_of=date(2026, 11, 1 + i), summary=f"Lần {i}")
+        AccessAttempt.objects.create(username=f"ai-do-{i}", ip_address=f"10.0.1.{i}", failures_since_start=1, get_data="", post_data="", http_accept="", path_info="/")
+        AccessLog.objects.create(username=f"ai-do-{i}", ip_address=f"10.0.1.{i}", http_accept="", path_info="/")
+        AccessFailureLog.objects.create(username=f"ai-do-{i}", ip_address=f"10.0.1.{i}", http_accept="", path_info="/", locked_out=False)
+
+
+@pytest.mark.parametrize("role", ["office", "reporter_a"])
+def test_no_page_asks_more_queries_when_it_shows_more_rows(world, role):
+    """Every URL the resolver and the admin's registry know, as the Office and as an agency: the queries of each page
+    that answers are the same with two or three rows of every kind and with eight or nine (a related record read one
+    query a row is seen here, the day its page is added).
+
+    Not the admin's delete confirmations: Django's lists every record a deletion would take, reading them relation
+    by relation, and grows with them by design (a page opened before deleting a record, not in daily use)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(world, role)
+    requests = [(pattern.name, url) for pattern, kind, _model, _owner, url in all_requests(world) if kind != "delete"]
+
+    def queries():
+        counted = {}
+        for name, url in requests:
+            client.get(url)  # whatever is read once and kept (the settings, the content types) is read here
+            with CaptureQueriesContext(connection) as asked:
+                response = client.get(url)
+                if response.streaming:
+                    b"".join(response.streaming_content)
+            if response.status_code == 200:
+                counted[url] = len(asked)
+        return counted
+
+    grow(world, 0, 1)
+    before = queries()
+    grow(world, 1, 6)
+    after = queries()
+    assert len(before) > 60
+    grown = {url: (before[url], after[url]) for url in before if url in after and after[url] != before[url]}
+    assert not grown, "\n".join(f"{url}: {b} -> {a}" for url, (b, a) in grown.items())

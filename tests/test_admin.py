@@ -322,7 +322,7 @@ def test_the_task_and_figure_pages_ask_as_many_queries_with_eight_earlier_record
     lead, partner = Agency.objects.get(name="Ban Tổ chức Thành ủy"), Agency.objects.get(name="Sở Xây dựng")
     the_task = task(OTHER)
     Assignment.objects.create(task=the_task, agency=lead, role="lead")
-    Assignment.objects.create(task=the_task, agency=partner, role="partner")
+    Assignment.objects.create(task=the_task, agency=partner, role="coordinating")
     figure = TargetFigure.objects.get(target__number=20, position=1)
     reporter = make_user("bantochuc", UserKind.REPORTER, "Ban Tổ chức Thành ủy")
     client.force_login(reporter if reader == "agency" else office)
@@ -377,7 +377,7 @@ def more_of_every_kind(office, first, count):
     first_task, first_figure = Task.objects.order_by("pk").first(), TargetFigure.objects.order_by("pk").first()
     for i, task in enumerate(Task.objects.order_by("number")[10 + first:10 + first + count], start=first):
         agency = Agency.objects.order_by("pk")[i + 3]
-        Assignment.objects.get_or_create(task=first_task, agency=agency, role="partner")
+        Assignment.objects.get_or_create(task=first_task, agency=agency, role="coordinating")
         TaskComment.objects.create(task=first_task, agency=agency, author=office, text=f"Ý kiến {i}")
         Assignment.objects.get_or_create(task=task, agency=agency, role="lead")
         sender = make_user(f"nguoigui{i}", UserKind.REPORTER, agency.name)
