@@ -475,7 +475,8 @@ def grow(world: World, start: int, count: int) -> None:
             m.SavedView.objects.create(user=world.users[f"reporter_{owner.lower()}"], name=f"Danh sách {i}", query=f"status=in_progress&page={i}",
                                        shared_with_office=owner == "B")
             task.progress = 40 + i
-            task.save()  # a version more in its history
+            task.delegate = (world.agencies["D"] if owner == "A" else None) if i % 2 else others[2 * (i - start) + (owner == "B")]
+            task.save()  # a version more in its history, some naming another body
             Token.objects.create(user=sender)
     for i in range(start, start + count):
         m.ReminderRun.objects.create(as_of=date(2026, 11, 1 + i), summary=f"Lần {i}")
