@@ -179,30 +179,41 @@ def worker_times(access_log: Path, offset: int) -> dict[str, tuple[float, float]
     return {name: (statistics.median(v), sorted(v)[max(0, int(len(v) * 0.95) - 1)]) for name, v in times.items()}
 
 
+def family_cpu(process) -> float:
+    """CPU seconds of a process and of all its descendants, the living and those already gone: a parent's
+    children_user/children_system hold what its reaped children used (PostgreSQL's backends of closed connections
+    and its parallel query workers, gunicorn's replaced workers), so none is lost between two readings."""
+    import psutil
+
+    try:
+        times = process.cpu_times()
+        total = times.user + times.system + times.children_user + times.children_system
+        children = process.children()
+    except psutil.NoSuchProcess:
+        return 0.0
+    return total + sum(family_cpu(child) for child in children)
+
+
 def cpu_by_kind(roots: list[int]) -> dict[str, float]:
-    """CPU seconds used so far by the processes started here (and their children) and PostgreSQL's, by kind."""
+    """CPU seconds used so far by the processes started here and PostgreSQL's server, with their descendants, by kind."""
     import psutil
 
     used: dict[str, float] = {}
-    seen = set()
     for root in roots:
         try:
-            parent = psutil.Process(root)
-            family = [parent, *parent.children(recursive=True)]
+            process = psutil.Process(root)
+            name = " ".join(process.cmdline()[:3])
         except psutil.NoSuchProcess:
             continue
-        for process in family:
-            try:
-                name, times = " ".join(process.cmdline()[:3]), process.cpu_times()
-            except psutil.NoSuchProcess:
-                continue
-            kind = next((k for k in ("gunicorn", "celery", "redis", "locust") if k in name), "other")
-            if process.pid not in seen:
-                seen.add(process.pid)
-                used[kind] = used.get(kind, 0) + times.user + times.system
-    for process in psutil.process_iter(["name", "cpu_times"]):
-        if process.info["name"] and process.info["name"].startswith("postgres") and process.info["cpu_times"]:
-            used["postgres"] = used.get("postgres", 0) + process.info["cpu_times"].user + process.info["cpu_times"].system
+        kind = next((k for k in ("gunicorn", "celery", "redis", "locust") if k in name), "other")
+        used[kind] = used.get(kind, 0) + family_cpu(process)
+    for process in psutil.process_iter(["name", "ppid"]):
+        try:
+            server = process.info["name"] == "postgres" and psutil.Process(process.info["ppid"]).name() != "postgres"  # not a backend
+        except psutil.Error:
+            continue
+        if server:
+            used["postgres"] = used.get("postgres", 0) + family_cpu(process)
     return used
 
 
@@ -272,8 +283,7 @@ def load_run(tasks: int, prefix: str = "bench") -> list[dict]:
             time.sleep(1)
         elapsed, machine = time.time() - began, psutil_cpu() - machine_before
         spent = {kind: round(cpu_during.get(kind, 0) - cpu_before.get(kind, 0), 1) for kind in sorted(cpu_during)}
-        # What no process seen above accounts for: processes that lived between two readings (PostgreSQL's parallel
-        # query workers, a connection's backend), the kernel, anything else running on the machine.
+        # What none of those accounts for: the kernel, anything else running on the machine.
         spent["unaccounted"] = round(machine - sum(spent.values()), 1)
         cpu_note = (f"{tasks} tasks: {elapsed:.0f} s of Locust, the machine's {os.cpu_count()} cores busy {machine:.0f} s of {elapsed * os.cpu_count():.0f}; "
                     "CPU seconds by process: " + ", ".join(f"{kind} {value}" for kind, value in spent.items()))
