@@ -436,3 +436,26 @@ def test_every_admin_list_and_record_page_asks_as_many_queries_with_more_rows(cl
     page = client.get(reverse("admin:portfolio_task_change", args=[first_task.pk])).content.decode()
     for assignment in first_task.assignments.select_related("agency"):
         assert re.search(rf'<option value="{assignment.agency_id}" selected>{re.escape(str(assignment.agency))}</option>', page), assignment
+
+
+def test_an_assignment_row_sent_back_with_an_error_shows_the_body_chosen_not_the_one_it_had(client, office, programme):
+    """The assignment's box shows its body from the row it has read; a page sent back with another body chosen (and an
+    error elsewhere) shows the body chosen, as Django's box does."""
+    from portfolio.models import Agency
+
+    from .helpers import inline_prefix, task
+
+    client.force_login(office)
+    the_task = task(3)
+    url = f"/admin/portfolio/task/{the_task.pk}/change/"
+    page = client.get(url)
+    prefix = inline_prefix(page, "assignment")
+    data = admin_change_data(page)
+    had = Agency.objects.get(pk=data[f"{prefix}-0-agency"])
+    chosen = Agency.objects.exclude(assignments__task=the_task).order_by("pk").first()
+    data.update({f"{prefix}-0-agency": chosen.pk, f"{prefix}-0-position": "không phải số"})
+    sent = client.post(url, data)
+    assert sent.status_code == 200  # shown again, with the error
+    box = re.search(rf'<select name="{prefix}-0-agency".*?</select>', sent.content.decode(), re.S)[0]
+    assert re.findall(r'<option value="(\d+)" selected>([^<]*)</option>', box) == [(str(chosen.pk), str(chosen))], box
+    assert the_task.assignments.filter(agency=had).exists() and not the_task.assignments.filter(agency=chosen).exists()
