@@ -12,6 +12,7 @@ from django.utils import timezone
 from portfolio.choices import AgencyKind, ReviewState, Role, WorkStatus
 from portfolio.deadlines import parse_deadline
 from portfolio.models import Agency, Assignment, Milestone, ProgressReport, Programme, Task
+from portfolio.services.tasks import task_search_text
 
 PLACES = ["Ninh Kiều", "Bình Thủy", "Cái Răng", "Ô Môn", "Thốt Nốt", "Phong Điền", "Cờ Đỏ", "Vĩnh Thạnh", "Thới Lai", "Vị Thanh", "Sóc Trăng", "Ngã Bảy"]
 UNITS = ["Sở", "Phòng", "Ban quản lý dự án", "UBND phường", "UBND xã", "Trung tâm"]
@@ -29,9 +30,11 @@ def generate(*, tasks: int, bodies: int = 1000, seed: int = 2026) -> None:
         batch_size=1000,
     )
     agencies = list(Agency.objects.exclude(kind=AgencyKind.CENTRAL).values_list("pk", flat=True))
+    names = {pk: (name, short_name) for pk, name, short_name in Agency.objects.values_list("pk", "name", "short_name")}
     user = get_user_model().objects.get_or_create(username="bench-reporter")[0]
     today = timezone.localdate()
     next_number = max(t.number for t in originals) + 1
+    drawn: dict[int, list[int]] = {}  # each task's bodies, by number
     for start in range(next_number, tasks + 1, 5000):
         batch = []
         for number in range(start, min(start + 5000, tasks + 1)):
@@ -49,14 +52,17 @@ def generate(*, tasks: int, bodies: int = 1000, seed: int = 2026) -> None:
                 next_due_date=schedule.milestones[0].due if schedule.milestones else schedule.due,
                 is_ongoing=schedule.ongoing, is_conditional=schedule.conditional, status=status,
                 progress=100 if status == WorkStatus.DONE else rng.randint(0, 90), completed_on=completed,
-                search_text=source.search_text + f" {number}",
             ))
+            # The bodies are drawn here, so the search text is the product's own (task_search_text): a text unlike it
+            # was rewritten by the first report sent on the task, a write that throws the kept summaries away.
+            drawn[number] = rng.sample(agencies, 4)
+            batch[-1].search_text = task_search_text(task=batch[-1], names=[names[pk] for pk in drawn[number]])
         created = Task.objects.bulk_create(batch, batch_size=2000)
         if not created[0].pk:  # SQLite before 3.35 does not return ids
             created = list(Task.objects.filter(programme=programme, number__gte=start, number__lt=start + 5000).order_by("number"))
         assignments, milestones, reports = [], [], []
         for task in created:
-            bodies_for_task = rng.sample(agencies, 4)
+            bodies_for_task = drawn[task.number]
             for position, (agency, role) in enumerate(zip(bodies_for_task, (Role.LEAD, Role.IMPLEMENTING_LEAD, Role.COORDINATING, Role.COORDINATING))):
                 assignments.append(Assignment(task=task, agency_id=agency, role=role, position=position))
             schedule = parse_deadline(task.deadline_text)

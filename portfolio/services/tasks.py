@@ -139,14 +139,19 @@ def task_edit_dates(*, task: Task, deadline_text: str | None = None) -> Task:
     return task
 
 
+def task_search_text(*, task: Task, names) -> str:
+    """The diacritics-free text the list's free-text filter searches: the task's words and its bodies' names and short
+    names (``names``: (name, short_name) pairs in the order of the task's assignments)."""
+    parts = [task.title, task.lead_text, task.partners_text, task.deadline_text, task.funding_text]
+    parts += [name for pair in names for name in pair if name]
+    return catalogue.ascii_fold(" ".join(parts))
+
+
 def task_refresh_search_text(*, task: Task) -> None:
     """Rebuild the diacritics-free text the list's free-text filter searches; saves only that field, and only when it
     changed: every save of the task's admin page comes here (an agency's report too), and a write marks the data as
     changed (freshness.py), which would throw away the dashboard's and the meeting workbook's kept summaries."""
-    names = task.assignments.values_list("agency__name", "agency__short_name")
-    parts = [task.title, task.lead_text, task.partners_text, task.deadline_text, task.funding_text]
-    parts += [name for pair in names for name in pair if name]
-    text = catalogue.ascii_fold(" ".join(parts))
+    text = task_search_text(task=task, names=task.assignments.values_list("agency__name", "agency__short_name"))
     if text != task.search_text:
         task.search_text = text
         Task.objects.filter(pk=task.pk).update(search_text=text)
