@@ -36,6 +36,7 @@ from .duesoon import date_context, parse_due_soon
 from .filtersets import TaskFilterSet
 from .models import Agency, Programme, Reminder, ReminderRun, ReportAttachment
 from .dashboards import charts, dashboard_context, group_rows_html
+from .history import task_history
 from .selectors import (
     assessment_counts,
     figure_rows,
@@ -43,7 +44,6 @@ from .selectors import (
     agency_tasks,
     digests_stuck,
     parse_as_of,
-    task_history,
     task_list,
     task_queryset,
 )

@@ -206,7 +206,8 @@ def test_review_just_after_midnight_is_shown_in_cantho_time(users, media, monkey
     from openpyxl import load_workbook
 
     from portfolio.excel.meeting import meeting_workbook
-    from portfolio.selectors import task_history, task_queryset, today
+    from portfolio.history import task_history
+    from portfolio.selectors import task_queryset, today
     from portfolio.services import progress_report_review
 
     clock = [datetime(2026, 11, 23, 16, 0, tzinfo=dt_timezone.utc)]  # 23:00 on 23/11 in Cần Thơ: the report

@@ -10,7 +10,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .. import access
 from ..choices import ReviewState
-from ..selectors import field_display
+from ..history import field_display
 
 admin.site.site_header = _("Theo dõi Chương trình hành động Thành ủy Cần Thơ")
 admin.site.site_title = _("Theo dõi chương trình hành động")
