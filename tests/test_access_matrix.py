@@ -488,7 +488,7 @@ def grow(world: World, start: int, count: int) -> None:
 @pytest.mark.parametrize("role", ["office", "reporter_a"])
 def test_no_page_asks_more_queries_when_it_shows_more_rows(world, role):
     """Every URL the resolver and the admin's registry know, as the Office and as an agency: the queries of each page
-    that answers are the same with two or three rows of every kind and with eight or nine (a related record read one
+    that answers are no more with eight or nine rows of every kind than with two or three (a related record read one
     query a row is seen here, the day its page is added).
 
     Not the admin's delete confirmations: Django's lists every record a deletion would take, reading them relation
@@ -497,12 +497,11 @@ def test_no_page_asks_more_queries_when_it_shows_more_rows(world, role):
     from django.test.utils import CaptureQueriesContext
 
     client = client_for(world, role)
-    requests = [(pattern.name, url) for pattern, kind, _model, _owner, url in all_requests(world) if kind != "delete"]
+    urls = [url for _pattern, kind, _model, _owner, url in all_requests(world) if kind != "delete"]
 
     def queries():
         counted = {}
-        for name, url in requests:
-            client.get(url)  # whatever is read once and kept (the settings, the content types) is read here
+        for url in urls:
             with CaptureQueriesContext(connection) as asked:
                 response = client.get(url)
                 if response.streaming:
@@ -516,5 +515,6 @@ def test_no_page_asks_more_queries_when_it_shows_more_rows(world, role):
     grow(world, 1, 6)
     after = queries()
     assert len(before) > 60
-    grown = {url: (before[url], after[url]) for url in before if url in after and after[url] != before[url]}
+    # More, not different: the first pages asked before carry what is read once and kept (the settings, the content types).
+    grown = {url: (before[url], after[url]) for url in before if url in after and after[url] > before[url]}
     assert not grown, "\n".join(f"{url}: {b} -> {a}" for url, (b, a) in grown.items())
