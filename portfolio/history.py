@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from .choices import Role
 from .lookups import in_list_sql
-from .models import Assignment, Task
+from .models import Assignment, ProgressReport, Task
 
 
 def history_record_created(model, pks: list[int], *, user) -> None:
@@ -35,7 +35,7 @@ HISTORY_LABELS = {"+": "Tạo mới", "~": "Sửa", "-": "Xóa"}
 
 
 def _history_rows(records, describe):
-    """Each history record with the fields it changed (old -> new), newest first."""
+    """Each history record with the fields it changed (field, old value, new value); the caller orders them."""
     rows = []
     records = list(records)
     by_object: dict = {}
@@ -56,7 +56,6 @@ def _history_rows(records, describe):
             "what": describe(record),
             "changes": changes,
         })
-    rows.sort(key=lambda r: r["when"], reverse=True)
     return rows
 
 
@@ -99,8 +98,6 @@ def field_display(field, value, known: dict | None = None) -> str:
 
 def task_history(*, task: Task) -> list[dict]:
     """Who changed what and when on a task, its bodies and its reports (from the audit trail)."""
-    from .models import ProgressReport
-
     task_records = Task.history.filter(id=task.pk).select_related("history_user")
     assignment_records = Assignment.history.filter(task_id=task.pk).select_related("history_user", "agency")
     report_records = ProgressReport.history.filter(task_id=task.pk).select_related("history_user")

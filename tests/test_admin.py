@@ -305,6 +305,7 @@ def test_the_task_admin_page_looks_its_task_up_once_per_request(client, programm
     assert len(lookups(asked.captured_queries)) == 1, lookups(asked.captured_queries)
     task(OTHER).reports.get()
 
+
 @pytest.mark.parametrize("reader", ["agency", "office"])
 def test_the_task_and_figure_pages_ask_as_many_queries_with_eight_earlier_records_as_with_one(client, office, programme, reader):
     """Earlier reports (each with its file and its sender), comments and a figure's values are shown on their page:
