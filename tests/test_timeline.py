@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -101,3 +102,32 @@ def test_timeline_with_ten_thousand_tasks_stays_a_bounded_page(world):
     assert len(re.findall(r'data-task="', html)) <= timeline.ROWS_PER_PAGE
     assert elapsed < 10, elapsed
     print(f"10,000 tasks: page 40 of the timeline in {elapsed:.2f} s, {len(html)} bytes")
+
+
+@pytest.mark.parametrize("group", ["section", "lead"])
+def test_timeline_pages_show_every_task_once_in_the_order_of_its_groups_and_numbers(world, monkeypatch, group):
+    """Pages of 3 rows: groups are split across pages, several fit on one; read page after page, the tasks come in
+    the groups' order and by number inside each, none twice, none missing, and each page asks the same queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portfolio.selectors import task_queryset
+
+    monkeypatch.setattr(timeline, "ROWS_PER_PAGE", 3)
+    client = client_for(world, "office")
+    tasks = task_queryset(as_of=date.today(), bodies="text").filter(withdrawn_on__isnull=True)
+    if group == "lead":
+        expected = [t["number"] for t in sorted(tasks.values("number", "lead_name"), key=lambda t: (t["lead_name"] or "\uffff", t["number"]))]
+    else:
+        expected = [t["number"] for t in sorted(tasks.values("number", "section__position", "section__numeral"),
+                                               key=lambda t: (t["section__position"], t["section__numeral"], t["number"]))]
+    first = client.get(f"/timeline/?group={group}").content.decode()
+    pages = int(re.search(r"Trang 1/(\d+)", first)[1])
+    seen, queries = [], set()
+    for page in range(1, pages + 1):
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get(f"/timeline/?group={group}&page={page}").content.decode()
+        queries.add(len(captured))
+        seen += [int(n) for n in re.findall(r'data-task="(\d+)"', html)]
+    assert seen == expected
+    assert len(expected) > 3 * 2 and len(queries) <= 2, queries  # a page with a group's part and one of whole groups only

@@ -250,6 +250,8 @@ class Task(TimeStamped):
             # this index alone, not from every matching task's row for withdrawn_on (at 100,000 tasks 2 ms, not 31).
             models.Index(fields=["status", "number"], condition=Q(withdrawn_on__isnull=True), name="task_current_status_number"),
             models.Index(fields=["number"], name="task_number"),
+            # The timeline's sections: each one's size, and a page of it in order of number, from this index alone.
+            models.Index(fields=["section", "number", "id"], condition=Q(withdrawn_on__isnull=True), name="task_current_section_number"),
             # The few withdrawn tasks, found without reading every task (worklists.review_counts leaves out their reports).
             models.Index(fields=["withdrawn_on"], condition=Q(withdrawn_on__isnull=False), name="task_withdrawn"),
         ]
