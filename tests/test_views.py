@@ -170,6 +170,31 @@ def test_task_list_search_finds_tasks_by_body_name(signed_in, programme):
     assert {r.record.number for r in response.context["table"].page.object_list} == {32}
 
 
+def test_a_search_and_the_timelines_sections_are_read_from_their_indexes_on_postgresql(programme):
+    """On PostgreSQL the search's words are looked up in the trigram index and the timeline's section sizes in the
+    section index, as the list and the timeline ask them (a plan that reads every task is refused)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has no trigram index")
+    from django.db import transaction
+    from django.db.models import Count
+
+    from portfolio.selectors import task_list, task_queryset
+
+    def plan(queryset, *scans):
+        """The plan with reading every row (and ``scans``) priced out: a test's table is small, any plan would do."""
+        with transaction.atomic(), connection.cursor() as cursor:
+            for scan in ("seqscan", *scans):
+                cursor.execute(f"SET LOCAL enable_{scan} = off")
+            return queryset.explain()
+
+    # Withdrawn tasks included: the current tasks' partial indexes would otherwise stand in for reading every row.
+    searched = task_list(data={"q": "chuyển đổi số", "withdrawn": "include"}, as_of=AS_OF, queryset=task_queryset(as_of=AS_OF)).qs
+    assert "Bitmap Index Scan on task_search_text_trgm" in plan(searched.order_by().values("pk"), "indexscan", "indexonlyscan")
+    assert searched.count() > 0
+    listed_ = task_list(data={}, as_of=AS_OF, queryset=task_queryset(as_of=AS_OF, bodies="text")).qs
+    assert "task_current_section_number" in plan(listed_.order_by().values_list("section_id").annotate(size=Count("pk")))
+
+
 def test_task_list_bad_filter_value_shows_an_error(signed_in, programme):
     response = signed_in.get("/tasks/?due_from=ngay-mai")
     assert response.status_code == 200
