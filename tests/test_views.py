@@ -394,6 +394,29 @@ def test_dashboard_is_kept_until_the_data_changes(signed_in, programme):
     assert after == before - 1 and shown(page) == after
 
 
+def test_the_lists_body_filters_are_kept_until_a_body_or_an_assignment_changes(signed_in, programme):
+    """The bodies of the list's two body filters are read once and kept: a renamed body, a new one, and a body that
+    comes to lead a task show on the next page."""
+    def options(response, name):
+        select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', response.content.decode(), re.S)[1]
+        return dict((int(pk), label) for pk, label in re.findall(r'<option value="(\d+)"[^>]*>([^<]*)</option>', select))
+
+    url = f"/tasks/?{Q_AS_OF}"
+    signed_in.get(url)
+    with CaptureQueriesContext(connection) as again:
+        signed_in.get(url)
+    assert not any('"portfolio_agency"."sort_key"' in q["sql"] for q in again.captured_queries)  # kept
+    body = Agency.objects.filter(short_name="").exclude(assignments__role=Role.LEAD).first()
+    body.name = "Sở Thử Nghiệm Đổi Tên"
+    body.save()
+    new = Agency.objects.create(name="Ban Mới Lập")
+    page = signed_in.get(url)
+    assert options(page, "agency")[body.pk] == "Sở Thử Nghiệm Đổi Tên" and options(page, "agency")[new.pk] == "Ban Mới Lập"
+    assert body.pk not in options(page, "lead")
+    Assignment.objects.create(task=Task.objects.get(number=5), agency=body, role=Role.LEAD, position=9)
+    assert options(signed_in.get(url), "lead")[body.pk] == "Sở Thử Nghiệm Đổi Tên"
+
+
 def test_a_deep_page_issues_the_queries_of_the_first_and_shows_its_rows(signed_in, programme):
     grow_programme(programme, 500)
     first_url, last_url = f"/tasks/?{Q_AS_OF}&per_page=50", f"/tasks/?{Q_AS_OF}&per_page=50&page=10"
