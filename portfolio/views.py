@@ -34,7 +34,7 @@ from .services.uploads import is_upload_token, upload_bytes, upload_discard, upl
 from .excel.writer import table_workbook
 from .duesoon import date_context, parse_due_soon
 from .filtersets import TaskFilterSet
-from .models import Agency, Programme, Reminder, ReminderRun, ReportAttachment
+from .models import Agency, Programme, ProgressReport, Reminder, ReminderRun, ReportAttachment, TaskComment
 from .dashboards import charts, dashboard_context, group_rows_html
 from .history import task_history
 from .selectors import (
@@ -193,9 +193,10 @@ class TaskDetailView(AsOfMixin, DetailView):
     context_object_name = "task"
 
     def get_queryset(self):
+        # A report's and a comment's body and people joined to them (one query each, not one per relation).
+        reports = ProgressReport.objects.select_related("agency", "submitted_by", "reviewed_by").prefetch_related("attachments")
         queryset = task_queryset(as_of=self.as_of, due_soon_days=self.due_soon.days).select_related("delegate", "delegated_by").prefetch_related(
-            "milestones", "reports__attachments", "reports__agency", "reports__submitted_by", "reports__reviewed_by",
-            "comments__agency", "comments__author",
+            "milestones", Prefetch("reports", queryset=reports), Prefetch("comments", queryset=TaskComment.objects.select_related("agency", "author")),
             Prefetch("reminders", queryset=access.scope(self.request.user, Reminder.objects.select_related("agency", "digest")).order_by("-created_at")),
         )
         return access.visible_tasks(self.request.user, queryset)

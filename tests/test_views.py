@@ -366,6 +366,34 @@ def test_pages_issue_a_fixed_number_of_queries(signed_in, programme, url):
     assert large <= QUERY_BUDGET[url], f"{url}: {large} queries: " + " | ".join(q["sql"][:80] for q in LAST[0])
 
 
+def test_a_task_page_reads_its_reports_and_comments_with_their_bodies_and_people_in_one_query_each(signed_in, programme):
+    """A report's body, sender and reviewer and a comment's body and author come with them: a task page with a
+    report (its file, reviewed) and a comment asks one query more than with none (the files), not one per relation."""
+    from django.core.files.base import ContentFile
+
+    from portfolio.choices import ReviewState, UserKind
+    from portfolio.models import ProgressReport, ReportAttachment, TaskComment
+
+    from .helpers import make_user
+
+    task = Task.objects.get(number=22)
+    url = f"/tasks/{task.pk}/?{Q_AS_OF}"
+    signed_in.get(url)
+    before = count_queries(signed_in, url)
+    lead = task.assignments.get(role=Role.LEAD).agency
+    sender = make_user("nguoigui", UserKind.REPORTER, lead.name)
+    report = ProgressReport.objects.create(task=task, agency=lead, period="Quý IV/2026", status=WorkStatus.IN_PROGRESS, percent=40,
+                                           results="Kết quả đã đạt", submitted_by=sender, review_state=ReviewState.ACCEPTED,
+                                           reviewed_by=get_user_model().objects.get(username="vanphong"))
+    ReportAttachment.objects.create(report=report, file=ContentFile(b"%PDF-1.4\n", name="bao-cao.pdf"), original_name="bao-cao.pdf",
+                                    content_type="application/pdf", size=9)
+    TaskComment.objects.create(task=task, agency=lead, author=sender, text="Ý kiến phối hợp")
+    after = count_queries(signed_in, url)
+    html = signed_in.get(url).content.decode()
+    assert "Kết quả đã đạt" in html and "bao-cao.pdf" in html and "Ý kiến phối hợp" in html and lead.name in html
+    assert after == before + 1, " | ".join(q["sql"][:90] for q in LAST[0])
+
+
 def test_dashboard_is_kept_until_the_data_changes(signed_in, programme):
     url = f"/?{Q_AS_OF}"
     tiles = lambda response: dict((s.value, n) for s, n in response.context["summary"]["by_state"])  # noqa: E731
