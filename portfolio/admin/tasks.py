@@ -252,7 +252,8 @@ class TaskAdmin(HistoryAdmin, NotFoundAdmin):
         return super().log_change(request, obj, message)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(schedule_state=schedule_state_expression(today()))
+        # The programme, section and funding source are shown on the task's page (and its history's): read with it.
+        return super().get_queryset(request).select_related("programme", "section", "funding").annotate(schedule_state=schedule_state_expression(today()))
 
     @admin.display(description=_("Đánh giá tiến độ"), ordering="schedule_state")
     def schedule_state_badge(self, obj):
