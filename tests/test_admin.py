@@ -296,6 +296,9 @@ def test_the_task_admin_page_looks_its_task_up_once_per_request(client, programm
     with CaptureQueriesContext(connection) as asked:
         assert client.get(url).status_code == 200
     assert len(lookups(asked.captured_queries)) == 1, lookups(asked.captured_queries)
+    # The programme and section its read-only fields show are read with the task, not one by one.
+    alone = [q["sql"] for q in asked.captured_queries if re.match(r'SELECT "portfolio_(programme|section|fundingsource)"\."id"', q["sql"])]
+    assert not alone, alone
     page = client.get(url)
     prefix, data = inline_prefix(page, "progressreport"), admin_change_data(page)
     data.update({f"{prefix}-TOTAL_FORMS": 1, f"{prefix}-0-agency": Agency.objects.get(name="Ban Tổ chức Thành ủy").pk, f"{prefix}-0-period": "Quý IV/2026",

@@ -129,6 +129,27 @@ def test_review_counts_leave_out_withdrawn_tasks_and_count_the_week_old_apart(wo
     assert counts["waiting_long"] == sum(r.created_at < now - timedelta(days=WAITING_LONG_DAYS) for r in waiting) >= 1
 
 
+def test_the_waiting_reports_are_counted_from_the_index_alone_on_postgresql(world):
+    """review_counts' count of the waiting reports, as it asks it, is planned as an index-only scan of
+    report_state_created: counting a column the index does not hold (the id) reads every report's row."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from portfolio.worklists import review_counts
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: its plan is read")
+    submit(world, "A")
+    with CaptureQueriesContext(connection) as asked:
+        review_counts()
+    counted = next(q["sql"] for q in asked.captured_queries if "COUNT(" in q["sql"] and "portfolio_task" not in q["sql"])
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a test's table is small: any plan would do without it
+        cursor.execute("EXPLAIN " + counted)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using report_state_created" in plan, plan
+
+
 def test_review_desk_in_the_admin_shows_the_tasks_context_and_no_version(world):
     report = submit(world, "A")
     html = client_for(world, "office").get(f"/admin/portfolio/progressreport/{report.pk}/change/").content.decode()
