@@ -12,6 +12,7 @@ from .bodygroups import body_groups
 from .charts import dashboard_charts
 from .choices import LEAD_SIDE_ROLES, ScheduleState
 from .freshness import cached
+from .schedule import in_schedule_state
 from .selectors import programme_summary, task_queryset
 
 
@@ -44,8 +45,8 @@ def _compute_dashboard(as_of, tasks=None, due_soon_days: int | None = None) -> d
         "body_groups": groups,
         # The leads, one per task: the bodies answerable for the programme's numbers.
         "bodies": next((group.bodies for group in groups if group.key == "lead"), []),
-        "overdue": list(base.filter(schedule_state=ScheduleState.OVERDUE).prefetch_related(None).order_by("next_due_date", "number")[:25]),
-        "due_soon_tasks": list(base.filter(schedule_state=ScheduleState.DUE_SOON).prefetch_related(None).order_by("next_due_date", "number")[:25]),
+        "overdue": list(in_schedule_state(base, ScheduleState.OVERDUE).prefetch_related(None).order_by("next_due_date", "number")[:25]),
+        "due_soon_tasks": list(in_schedule_state(base, ScheduleState.DUE_SOON).prefetch_related(None).order_by("next_due_date", "number")[:25]),
         **charts(by_year=summary["by_year"], body_groups=groups),
         "lead_side_roles": LEAD_SIDE_ROLES,
     }

@@ -17,6 +17,7 @@ from .choices import Assessment, FundingCategory, Role, ScheduleState, TargetGro
 from .dateinput import DATE_INPUT_FORMATS
 from .freshness import cached
 from .models import Agency, Assignment, Section, TargetFigure, Task
+from .schedule import in_schedule_state
 
 # dd/mm/yyyy whatever the browser's language (a date input would show 11/23/2026 in an English browser)
 DATE_INPUT = forms.DateInput(format="%d/%m/%Y", attrs={
@@ -105,7 +106,7 @@ class TaskFilterSet(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(label=_("Tình trạng"), choices=WorkStatus.choices, empty_label=_("Tất cả"), widget=FastSelect)
     schedule_state = django_filters.ChoiceFilter(
-        label=_("Đánh giá tiến độ"), choices=ScheduleState.choices, empty_label=_("Tất cả"), widget=FastSelect
+        label=_("Đánh giá tiến độ"), choices=ScheduleState.choices, empty_label=_("Tất cả"), widget=FastSelect, method="filter_schedule_state",
     )
     due_from = django_filters.DateFilter(label=_("Hạn từ ngày"), field_name="next_due_date", lookup_expr="gte", widget=DATE_INPUT,
                                          input_formats=DATE_INPUT_FORMATS)
@@ -200,6 +201,9 @@ class TaskFilterSet(django_filters.FilterSet):
         if not value or self.form.cleaned_data.get("agency"):
             return queryset
         return queryset.filter(pk__in=Task.objects.filter(_role_q(value)).values("pk"))
+
+    def filter_schedule_state(self, queryset, name, value):
+        return in_schedule_state(queryset, value) if value else queryset
 
     def filter_due_year(self, queryset, name, value):
         return queryset.annotate(due_year_value=ExtractYear("next_due_date")).filter(due_year_value=int(value)) if value else queryset

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Aggregate, Case, CharField, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, TextField, Value, When
+from django.db.models import Aggregate, Case, CharField, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, TextField, Value, When
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -17,6 +17,7 @@ from .choices import LEAD_SIDE_ROLES, DigestState, Role, ScheduleState, WorkStat
 from .dateinput import parse_date_input
 from .filtersets import TaskFilterSet
 from .models import Agency, Assignment, Digest, Task
+from .schedule import schedule_state_conditions, schedule_state_expression
 
 # Most urgent first: the order the list sorts the state column by.
 STATE_RANK = {
@@ -43,31 +44,6 @@ def parse_as_of(value: str | None) -> tuple[date, str]:
     if parsed is None:
         return today(), gettext("Ngày «%(value)s» không hợp lệ (cần dạng ngày/tháng/năm, ví dụ 22/11/2026); đang hiển thị theo hôm nay.") % {"value": value}
     return parsed, ""
-
-
-def schedule_state_conditions(as_of: date, due_soon_days: int | None = None, prefix: str = "") -> list[tuple[str, Q]]:
-    """(state, condition) pairs, first match wins; ``prefix`` lets other models reach the task ("task__")."""
-    days = settings.PORTFOLIO_DUE_SOON_DAYS if due_soon_days is None else due_soon_days
-    f = lambda name: prefix + name  # noqa: E731
-    done = Q(**{f("status"): WorkStatus.DONE}) & (
-        Q(**{f("completed_on__isnull"): True}) | Q(**{f("completed_on__lte"): as_of})
-    )
-    no_due = Q(**{f("needs_review"): True}) | Q(**{f("next_due_date__isnull"): True})
-    done_late = done & Q(**{f("completed_on__gt"): F(f("due_date"))})
-    return [
-        (ScheduleState.DONE_LATE, done_late & Q(**{f("due_date__isnull"): False})),
-        (ScheduleState.DONE_ON_TIME, done),
-        (ScheduleState.UNSCHEDULED, no_due & ~Q(**{f("is_ongoing"): True, f("needs_review"): False})),
-        (ScheduleState.OVERDUE, Q(**{f("next_due_date__lt"): as_of})),
-        (ScheduleState.ONGOING, Q(**{f("is_ongoing"): True})),
-        (ScheduleState.DUE_SOON, Q(**{f("next_due_date__lte"): as_of + timedelta(days=days)})),
-        (ScheduleState.ON_TRACK, Q()),
-    ]
-
-
-def schedule_state_expression(as_of: date, due_soon_days: int | None = None, prefix: str = "") -> Case:
-    conditions = schedule_state_conditions(as_of, due_soon_days, prefix)
-    return Case(*(When(q, then=Value(state)) for state, q in conditions[:-1]), default=Value(ScheduleState.ON_TRACK), output_field=CharField())
 
 
 def schedule_rank_expression(as_of: date, due_soon_days: int | None = None) -> Case:

@@ -15,6 +15,7 @@ from . import access
 from .choices import ReviewState, ScheduleState, WorkStatus
 from .models import ProgressReport, ReminderSettings, Task
 from .reminder_selection import Config, report_periods
+from .schedule import in_schedule_state
 from .selectors import task_queryset
 
 WAITING_LONG_DAYS = 7  # a report waiting longer than this is counted apart on the dashboard
@@ -93,8 +94,8 @@ def my_work(*, user, as_of: date) -> MyWork:
     work.returned = list(returned_reports(own_reports).order_by("-reviewed_at", "-pk"))
     work.waiting = list(own_reports.filter(review_state=ReviewState.SUBMITTED, task__withdrawn_on__isnull=True).order_by("-created_at"))
     mine = access.reportable_tasks(user, task_queryset(as_of=as_of).filter(withdrawn_on__isnull=True)).prefetch_related(None)
-    work.overdue = list(mine.filter(schedule_state=ScheduleState.OVERDUE).order_by("next_due_date", "number"))
-    work.due_soon = list(mine.filter(schedule_state=ScheduleState.DUE_SOON).order_by("next_due_date", "number"))
+    work.overdue = list(in_schedule_state(mine, ScheduleState.OVERDUE).order_by("next_due_date", "number"))
+    work.due_soon = list(in_schedule_state(mine, ScheduleState.DUE_SOON).order_by("next_due_date", "number"))
     settings_row = ReminderSettings.objects.order_by("pk").first()
     config = Config.from_settings(settings_row) if settings_row else Config()
     start, due = current_period(as_of, config)

@@ -127,3 +127,33 @@ def test_body_summary_counts_each_task_once_per_body(programme):
     assert rows["Ban Thường vụ Thành ủy"]["total"] == 22
     assert rows["Ban Thường vụ Thành ủy"]["overdue"] == 8
     assert "Các đảng ủy trực thuộc Thành ủy" not in rows  # only ever a coordinator
+
+
+def test_a_filter_on_a_schedule_state_with_its_bounds_finds_exactly_the_tasks_in_that_state(db):
+    """in_schedule_state adds to the CASE the bounds each state implies (so the database can read an index): over
+    every combination of the columns the state is computed from, around the date and the due-soon limit, and for
+    several dates and due-soon windows, it finds exactly the tasks the CASE puts in that state, no fewer."""
+    import itertools
+
+    from portfolio.schedule import in_schedule_state
+
+    programme = Programme.objects.create(code="TEST", title="Chương trình thử")
+    section = Section.objects.create(programme=programme, numeral="I", title="Mục I")
+    day = lambda n: AS_OF + timedelta(days=n)  # noqa: E731
+    dates = [None, day(-40), day(-1), day(0), day(1), day(30), day(31), day(90), day(91), day(400)]
+    tasks = [
+        Task(programme=programme, section=section, number=number, title="Nhiệm vụ", lead_text="X", deadline_text="2026",
+             status=status, completed_on=completed_on, due_date=due_date, next_due_date=next_due, needs_review=review, is_ongoing=ongoing)
+        for number, (status, completed_on, due_date, next_due, review, ongoing) in enumerate(itertools.product(
+            [WorkStatus.DONE, WorkStatus.IN_PROGRESS, WorkStatus.NOT_STARTED], [None, day(-40), day(0), day(1)], [None, day(-1), day(31)],
+            dates, [False, True], [False, True]), start=1)
+        if completed_on is None or status == WorkStatus.DONE  # (a date of completion only on a task done: a constraint)
+    ]
+    Task.objects.bulk_create(tasks)
+    for as_of, days in [(AS_OF, None), (AS_OF, 30), (AS_OF, 0), (day(-1), 90), (day(31), 30)]:
+        queryset = task_queryset(as_of=as_of, due_soon_days=days)
+        states = dict(queryset.values_list("pk", "schedule_state"))
+        for state in ScheduleState.values:
+            expected = {pk for pk, s in states.items() if s == state}
+            assert set(in_schedule_state(queryset, state).values_list("pk", flat=True)) == expected, (state, as_of, days)
+    assert len(set(states.values())) == len(ScheduleState.values)  # every state occurs

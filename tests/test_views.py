@@ -171,8 +171,9 @@ def test_task_list_search_finds_tasks_by_body_name(signed_in, programme):
 
 
 def test_a_search_and_the_timelines_sections_are_read_from_their_indexes_on_postgresql(programme):
-    """On PostgreSQL the search's words are looked up in the trigram index and the timeline's section sizes in the
-    section index, as the list and the timeline ask them (a plan that reads every task is refused)."""
+    """On PostgreSQL the search's words are looked up in the trigram index, the timeline's section sizes in the
+    section index and the overdue or due-soon tasks in the next due date's index, as the list and the timeline ask
+    them (a plan that reads every task is refused)."""
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only: SQLite has no trigram index")
     from django.db import transaction
@@ -193,6 +194,10 @@ def test_a_search_and_the_timelines_sections_are_read_from_their_indexes_on_post
     assert searched.count() > 0
     listed_ = task_list(data={}, as_of=AS_OF, queryset=task_queryset(as_of=AS_OF, bodies="text")).qs
     assert "task_current_section_number" in plan(listed_.order_by().values_list("section_id").annotate(size=Count("pk")))
+    # The schedule state's filters: their bounds on the next due date (schedule.in_schedule_state) are read from its index.
+    for state in ("overdue", "due_soon"):
+        filtered = task_list(data={"schedule_state": state, "withdrawn": "include"}, as_of=AS_OF, queryset=task_queryset(as_of=AS_OF)).qs
+        assert "portfolio_t_next_du_0fc5c3_idx" in plan(filtered.order_by().values("pk")), state
 
 
 def test_task_list_bad_filter_value_shows_an_error(signed_in, programme):

@@ -16,6 +16,7 @@ from ..choices import ReviewState, ScheduleState, WorkStatus, labels
 from ..freshness import cached
 from ..models import ProgressReport, TargetFigure, Task
 from ..reminder_selection import responsible_of
+from ..schedule import in_schedule_state
 from ..selectors import FIELD_SEP, bodies_subquery, body_summary, figure_rows, parse_bodies, programme_summary, target_table
 from ..columns import MEETING_COLUMNS, Labels
 from .columns import CATALOGUE_SHEET, HEADER_ROW, OVERDUE_SHEET, SUMMARY_SHEET, TARGETS_SHEET
@@ -266,7 +267,7 @@ def meeting_workbook(*, tasks_queryset, as_of: date, whole_programme: bool = Fal
         tasks.annotate(report=_report_subquery()).order_by("section__position", "number").values_list(*CATALOGUE_FIELDS).iterator(chunk_size=2000)
     )
     overdue_rows = (
-        tasks.filter(schedule_state=ScheduleState.OVERDUE).annotate(bodies=bodies_subquery()).order_by("next_due_date", "number")
+        in_schedule_state(tasks, ScheduleState.OVERDUE).annotate(bodies=bodies_subquery()).order_by("next_due_date", "number")
         .values_list("number", "title", "deadline_text", "next_due_date", "status", "delegate__name", "bodies").iterator(chunk_size=2000)
     )
     buffer = io.BytesIO()

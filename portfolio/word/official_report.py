@@ -21,6 +21,7 @@ from docx.shared import Cm, Pt
 
 from ..choices import ScheduleState, WorkStatus
 from ..reminder_selection import responsible_of
+from ..schedule import in_schedule_state
 from ..selectors import assessment_counts, body_summary, figure_rows, parse_bodies, programme_summary, target_table, task_queryset
 
 FONT = "Times New Roman"
@@ -256,7 +257,7 @@ def _render(*, as_of: date, since: date, tasks, figures) -> bytes:
     completed = list(
         tasks.filter(status=WorkStatus.DONE, completed_on__gte=since, completed_on__lte=as_of).order_by("completed_on", "number")
     )
-    overdue = list(tasks.filter(schedule_state=ScheduleState.OVERDUE).order_by("next_due_date", "number"))
+    overdue = list(in_schedule_state(tasks, ScheduleState.OVERDUE).order_by("next_due_date", "number"))
 
     _heading(document, "I. TÌNH HÌNH THỰC HIỆN CÁC NHIỆM VỤ")
     _heading(document, "1. Kết quả chung")
