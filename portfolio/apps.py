@@ -14,13 +14,13 @@ class PortfolioConfig(AppConfig):
 
         from . import tasks  # noqa: F401 (the Celery tasks registered in every process: the services queue them by name)
         from .api_admin import register as register_api_admin
-        from .freshness import data_changed
+        from .freshness import WATCHED_MODELS, data_changed
         from .lookups import register as register_lookups
 
         register_api_admin()
         register_lookups()
 
-        for model in ("Task", "Assignment", "Agency", "Section", "Milestone"):
+        for model in WATCHED_MODELS:
             sender = self.get_model(model)
             post_save.connect(data_changed, sender=sender, dispatch_uid=f"freshness-save-{model}")
             post_delete.connect(data_changed, sender=sender, dispatch_uid=f"freshness-delete-{model}")

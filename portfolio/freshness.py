@@ -12,14 +12,21 @@ computed, the save goes through. A token that could not be replaced is caught up
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 import uuid
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import models, transaction
 
 TOKEN_KEY = "portfolio:data-token"
+# The models whose writes replace the token (their signals are connected in apps.py; their managers' bulk writes go
+# through ChangeAwareQuerySet): a summary may be kept only if it reads nothing else.
+WATCHED_MODELS = ("Task", "Assignment", "Agency", "Section", "Milestone")
 logger = logging.getLogger(__name__)
 
 
@@ -70,6 +77,28 @@ def cached(key: str, compute):
         except CacheUnavailable:
             pass
     return value
+
+
+def _tables_read(sql: str) -> set[str]:
+    """The tables a statement names (every identifier is quoted, on PostgreSQL and SQLite alike)."""
+    tables = {model._meta.db_table for model in apps.get_models(include_auto_created=True)}
+    return set(re.findall(r'"(\w+)"', sql)) & tables
+
+
+def kept_count(queryset: models.QuerySet) -> int:
+    """queryset.count(), kept until the data changes when the rows it counts are read from the watched tables only:
+    the key is the statement itself with its values (filters, the user's scope, the date), so two lists differing in
+    anything count apart. A list read 50 rows at a time asks the same count page after page and user after user,
+    while the programme changes a few times a day: counting 30,000 matches of a search among 100,000 tasks took 70 ms."""
+    try:
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return queryset.count()
+    watched = {apps.get_model("portfolio", name)._meta.db_table for name in WATCHED_MODELS}
+    if not _tables_read(sql) <= watched:
+        return queryset.count()
+    digest = hashlib.sha256(f"{sql}\x00{params!r}".encode()).hexdigest()
+    return cached(f"count:{digest}", queryset.count)
 
 
 class ChangeAwareQuerySet(models.QuerySet):

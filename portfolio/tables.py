@@ -3,19 +3,35 @@
 from datetime import date
 
 import django_tables2 as tables
-from django.db.models import Count, Window
+from django.core.paginator import Paginator
+from django.db.models import Count, QuerySet, Window
+from django.utils.functional import cached_property
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .columns import BY_NAME, COLUMNS, DEFAULT_NAMES, Labels, TaskColumn
+from .freshness import kept_count
 
 
 def _table_column(column: TaskColumn) -> tables.Column:
     order_by = column.order_by + ("number",) if column.order_by and column.order_by[-1] != "number" else column.order_by
     return tables.Column(verbose_name=column.header, accessor="pk", order_by=order_by or None, orderable=bool(order_by),
                          attrs={"td": {"class": column.td_class}} if column.td_class else {})
+
+
+class KeptCountPaginator(Paginator):
+    """The list's paginator: its number of rows is counted once for a filter and kept until the data changes
+    (freshness.kept_count), not counted again for every page and every reader."""
+
+    @cached_property
+    def count(self) -> int:
+        data = getattr(self.object_list, "data", None)  # the table's rows (BoundRows) over its TableQuerysetData
+        if isinstance(getattr(data, "data", None), QuerySet):
+            data._length = kept_count(data.data)  # what len(table.data) answers from now on
+            return data._length
+        return super().count
 
 
 class TaskTableBase(tables.Table):

@@ -49,7 +49,7 @@ from .selectors import (
 )
 from .services.excel_import import Preview, agency_import_apply, agency_import_preview, agency_workbook_export
 from .columns import COLUMNS, chosen_columns
-from .tables import TaskTable
+from .tables import KeptCountPaginator, TaskTable
 from .worklists import my_work, review_counts
 
 PAGE_SIZES = (25, 50, 100, 200, 500)
@@ -115,7 +115,7 @@ class TaskListView(AsOfMixin, SingleTableMixin, FilterView):
         }
 
     def get_table_pagination(self, table):
-        return {"per_page": self.per_page}
+        return {"per_page": self.per_page, "paginator_class": KeptCountPaginator}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

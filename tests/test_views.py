@@ -450,6 +450,46 @@ def test_the_lists_body_filters_are_kept_until_a_body_or_an_assignment_changes(s
     assert options(signed_in.get(url), "lead")[body.pk] == "Sở Thử Nghiệm Đổi Tên"
 
 
+def test_the_lists_count_is_kept_for_its_filter_and_reader_until_the_tasks_change(signed_in, programme):
+    """The number of matching tasks is counted once for a filter and kept (freshness.kept_count): not counted again
+    for the next page or the next view, counted apart for another filter and for a body's reader, who sees only its
+    own tasks; a withdrawn task shows in the next count; a filter through a table whose writes are not watched
+    (the funding sources) is counted every time."""
+    from django.test import Client
+
+    from portfolio.choices import UserKind
+
+    from .helpers import make_user
+
+    def counted(client, query):
+        with CaptureQueriesContext(connection) as queries:
+            count, _response = listed(client, query)
+        return count, sum('COUNT(*) AS "__count"' in q["sql"] for q in queries.captured_queries)
+
+    search = "q=chuy%E1%BB%83n+%C4%91%E1%BB%95i+s%E1%BB%91"  # every word, anywhere
+    matching = Task.objects.filter(search_text__contains="chuyen").filter(search_text__contains="doi").filter(search_text__contains="so")
+    total, asked = counted(signed_in, search)
+    assert asked == 1 and total == matching.count() > 1
+    assert counted(signed_in, search) == (total, 0)
+    assert counted(signed_in, search + "&page=1&sort=-number") == (total, 0)
+    assert counted(signed_in, "q=giao+th%C3%B4ng")[1] == 1
+    reporter = Client()
+    reporter.force_login(make_user("bantochuc-dem", UserKind.REPORTER, "Ban Tổ chức Thành ủy"))
+    own = matching.filter(assignments__agency__name="Ban Tổ chức Thành ủy").distinct().count()
+    assert counted(reporter, search) == (own, 1) and 0 < own < total
+    other = Client()  # the same statement for another body: its own values, its own count
+    other.force_login(make_user("ubnd-dem", UserKind.REPORTER, "Đảng ủy UBND thành phố"))
+    theirs = matching.filter(assignments__agency__name="Đảng ủy UBND thành phố").distinct().count()
+    assert counted(other, search) == (theirs, 1) and theirs not in (own, total)
+    withdrawn = matching.first()
+    withdrawn.withdrawn_on = AS_OF
+    withdrawn.save()
+    assert counted(signed_in, search) == (total - 1, 1)
+    funded = Task.objects.exclude(funding=None).first().funding.category
+    assert counted(signed_in, f"funding={funded}")[1] == 1
+    assert counted(signed_in, f"funding={funded}")[1] == 1
+
+
 def test_a_deep_page_issues_the_queries_of_the_first_and_shows_its_rows(signed_in, programme):
     grow_programme(programme, 500)
     first_url, last_url = f"/tasks/?{Q_AS_OF}&per_page=50", f"/tasks/?{Q_AS_OF}&per_page=50&page=10"
