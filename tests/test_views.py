@@ -429,7 +429,7 @@ def test_dashboard_is_kept_until_the_data_changes(signed_in, programme):
 
 def test_the_lists_body_filters_are_kept_until_a_body_or_an_assignment_changes(signed_in, programme):
     """The bodies of the list's two body filters are read once and kept: a renamed body, a new one, and a body that
-    comes to lead a task show on the next page."""
+    comes to lead a task show on the next page; the chosen body is marked in each."""
     def options(response, name):
         select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', response.content.decode(), re.S)[1]
         return dict((int(pk), label) for pk, label in re.findall(r'<option value="(\d+)"[^>]*>([^<]*)</option>', select))
@@ -448,6 +448,12 @@ def test_the_lists_body_filters_are_kept_until_a_body_or_an_assignment_changes(s
     assert body.pk not in options(page, "lead")
     Assignment.objects.create(task=Task.objects.get(number=5), agency=body, role=Role.LEAD, position=9)
     assert options(signed_in.get(url), "lead")[body.pk] == "Sở Thử Nghiệm Đổi Tên"
+    # The chosen bodies are marked in the kept options, and only they.
+    chosen = signed_in.get(f"{url}&agency={new.pk}&lead={body.pk}").content.decode()
+    for name, pk in (("agency", new.pk), ("lead", body.pk)):
+        select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', chosen, re.S)[1]
+        assert re.findall(r'<option value="(\d*)" selected>', select) == [str(pk)], name
+    assert " selected>" not in re.search(r'<select[^>]*name="agency"[^>]*>(.*?)</select>', signed_in.get(url).content.decode(), re.S)[1]
 
 
 def test_the_lists_count_is_kept_for_its_filter_and_reader_until_the_tasks_change(signed_in, programme):
