@@ -128,6 +128,18 @@ def test_postgresql_connections_do_not_compile_queries(db):
         assert cursor.fetchone()[0] == "off"
 
 
+def test_postgresql_connections_run_each_query_in_one_process(db):
+    """No parallel query: the web workers share the cores already (config/settings/base.py)."""
+    import pytest
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"
+
+
 def test_the_test_database_is_the_runs_own(db):
     """Two test runs at once on one machine (two clones, or one after a killed one) never share a test database."""
     import os

@@ -100,7 +100,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT compilation: our queries run for milliseconds to a second, and compiling them costs more than it saves
     # (at 100,000 tasks the queries of the export and of the meeting workbook took 1.46 and 1.48 s with JIT, 1.11
     # and 1.20 s without).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # No parallel query: the web workers already share the cores, and a query run in three processes (PostgreSQL's
+    # default on this size of table) took three times the CPU for the same count (the review queue's waiting reports
+    # at 100,000 tasks: 20 ms in each of three processes). Under the load of bench/load.py at 100,000 tasks
+    # PostgreSQL used 30 CPU s without, 39 with.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c max_parallel_workers_per_gather=0"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
