@@ -61,7 +61,7 @@ def _body_options() -> dict[bool, str]:
 class _BodyList:
     """Every body with whether it leads a task, read once on first use, and kept until bodies or assignments change
     (a province has a thousand bodies: reading them with their roles took 6 ms of every list page), with the two
-    filters' options kept written (another 12 ms of escaping and joining on every page)."""
+    filters' options kept written (escaping and joining them took another 2 ms of every page)."""
 
     def __init__(self):
         self._rows = self._options = None

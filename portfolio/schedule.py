@@ -50,7 +50,7 @@ def schedule_state_expression(as_of: date, due_soon_days: int | None = None, pre
 def schedule_state_bounds(state: str, as_of: date, days: int, prefix: str = "") -> Q:
     """What a task in ``state`` always satisfies (schedule_state_conditions, first match wins): redundant with the
     CASE, but a condition on a column the database can look up in an index (next_due_date, status) where the CASE
-    would be computed for every task (88 ms to count the overdue ones among 100,000, against 2 ms)."""
+    would be computed for every task (51 ms to count the overdue ones among 100,000, against 8 ms)."""
     f = lambda name: prefix + name  # noqa: E731
     limit = as_of + timedelta(days=days)
     return {
