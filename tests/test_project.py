@@ -116,28 +116,17 @@ def test_sqlite_bulk_writes_use_the_library_parameter_limit():
     assert connection.ops.bulk_batch_size(fields, [None] * 1000) >= 1000
 
 
-def test_postgresql_connections_do_not_compile_queries(db):
-    """JIT compilation costs more than it saves on queries that last milliseconds to a second (config/settings/base.py)."""
-    import pytest
+@pytest.mark.parametrize("setting, expected", [("jit", "off"), ("max_parallel_workers_per_gather", "0")])
+def test_postgresql_connections_neither_compile_queries_nor_run_them_in_parallel(db, setting, expected):
+    """JIT compilation costs more than it saves on queries that last milliseconds to a second, and a query run in
+    three processes takes three times the CPU the web workers share (config/settings/base.py)."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only")
     with connection.cursor() as cursor:
-        cursor.execute("SHOW jit")
-        assert cursor.fetchone()[0] == "off"
-
-
-def test_postgresql_connections_run_each_query_in_one_process(db):
-    """No parallel query: the web workers share the cores already (config/settings/base.py)."""
-    import pytest
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL only")
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW max_parallel_workers_per_gather")
-        assert cursor.fetchone()[0] == "0"
+        cursor.execute(f"SHOW {setting}")
+        assert cursor.fetchone()[0] == expected
 
 
 def test_the_test_database_is_the_runs_own(db):
