@@ -59,17 +59,12 @@ def _body_options() -> dict[bool, str]:
 
 
 class _BodyList:
-    """Every body with whether it leads a task, read once on first use, and kept until bodies or assignments change
-    (a province has a thousand bodies: reading them with their roles took 6 ms of every list page), with the two
-    filters' options kept written (escaping and joining them took another 2 ms of every page)."""
+    """The two body filters' options (every body, or the leads only), written once on first use and kept until bodies
+    or assignments change: a province has a thousand bodies, and reading them with their roles and writing their
+    options took 8 ms of every list page."""
 
     def __init__(self):
-        self._rows = self._options = None
-
-    def rows(self):
-        if self._rows is None:
-            self._rows = cached("filter-bodies", _body_rows)
-        return self._rows
+        self._options = None
 
     def options(self, leads_only: bool) -> str:
         if self._options is None:
@@ -82,8 +77,9 @@ class _BodyChoices(BaseChoiceIterator):
         self.bodies, self.empty_label, self.leads_only = bodies, empty_label, leads_only
 
     def __iter__(self):
+        """The choices, for a caller that iterates them (FastSelect writes them from the kept options instead)."""
         yield ("", self.empty_label)
-        for pk, label, is_lead in self.bodies.rows():
+        for pk, label, is_lead in _body_rows():
             if is_lead or not self.leads_only:
                 yield (pk, label)
 

@@ -14,7 +14,8 @@ from .. import access
 from ..choices import ScheduleState, WorkStatus
 from ..forms import MilestoneForm, ProgressReportForm, TaskAdminForm
 from ..models import Assignment, Milestone, ProgressReport, Task, TaskComment
-from ..selectors import schedule_state_expression, today
+from ..schedule import schedule_state_expression
+from ..selectors import today
 from ..services import (
     milestone_complete,
     progress_report_submit,
